@@ -1,0 +1,10 @@
+package dev.lbuvault.cli;
+
+/** Entry point. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.out.println("lbuvault");
+  }
+}
