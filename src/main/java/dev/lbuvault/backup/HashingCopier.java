@@ -1,0 +1,101 @@
+package dev.lbuvault.backup;
+
+import dev.lbuvault.fs.SecureFiles;
+import dev.lbuvault.source.CardFile;
+import dev.lbuvault.source.SourceBusyException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Copies one card file into the working mirror while computing its SHA-256, so each byte is read
+ * once. The copy goes to a temporary name beside the target and is renamed over it only when
+ * complete, fsynced, and when the card file had the same size and mtime before and after the read
+ * (otherwise lbu is writing it and the copy is thrown away).
+ */
+final class HashingCopier {
+  static final String TEMP_PREFIX = ".lbuvault-tmp-";
+  private static final int BUFFER_BYTES = 1 << 20;
+
+  private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+  private long bytesCopied;
+
+  long bytesCopied() {
+    return bytesCopied;
+  }
+
+  /** Copies {@code source} (expected to match {@code expected}) to {@code target}; returns hex. */
+  String copy(Path source, Path target, CardFile expected) throws IOException, SourceBusyException {
+    requireUnchanged(source, expected);
+    Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+    MessageDigest digest = sha256();
+    long total = 0;
+    try {
+      try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+          FileChannel out =
+              FileChannel.open(
+                  temp,
+                  Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                  SecureFiles.readOnlyFileAttribute())) {
+        while (true) {
+          buffer.clear();
+          int n = in.read(buffer);
+          if (n < 0) {
+            break;
+          }
+          digest.update(buffer.array(), 0, n);
+          buffer.flip();
+          while (buffer.hasRemaining()) {
+            out.write(buffer);
+          }
+          total += n;
+          if (total > expected.size()) {
+            throw new SourceBusyException(expected.path() + " grew while it was read");
+          }
+        }
+        out.force(true);
+      }
+      if (total != expected.size()) {
+        throw new SourceBusyException(
+            expected.path() + " is " + total + " bytes, expected " + expected.size());
+      }
+      requireUnchanged(source, expected);
+      Files.setLastModifiedTime(temp, expected.mtime());
+      SecureFiles.moveAtomically(temp, target);
+      bytesCopied += total;
+      return HexFormat.of().formatHex(digest.digest());
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  private static void requireUnchanged(Path source, CardFile expected)
+      throws IOException, SourceBusyException {
+    BasicFileAttributes now;
+    try {
+      now = Files.readAttributes(source, BasicFileAttributes.class);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new SourceBusyException(expected.path() + " vanished while it was read");
+    }
+    if (now.size() != expected.size() || !now.lastModifiedTime().equals(expected.mtime())) {
+      throw new SourceBusyException(expected.path() + " changed while it was read");
+    }
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.lbuvault.prune;
+
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.RepositoryException;
+import dev.lbuvault.repo.RepositoryLock;
+import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.retention.RetentionDecision;
+import dev.lbuvault.retention.RetentionPlanner;
+import dev.lbuvault.retention.RetentionPolicy;
+import dev.lbuvault.retention.VersionRef;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies a retention policy to one host's versions: plans with {@link RetentionPlanner} and
+ * deletes the versions it does not keep, under the writer lock. A dry run only plans. The planner
+ * never drops the newest version, and an empty policy drops nothing.
+ */
+public final class PruneService {
+  private final Repository repository;
+  private final Clock clock;
+  private final RetentionPlanner planner;
+
+  public PruneService(Repository repository, Clock clock, RetentionPlanner planner) {
+    this.repository = repository;
+    this.clock = clock;
+    this.planner = planner;
+  }
+
+  /** Plans (and unless {@code dryRun}, carries out) the policy; decisions newest first. */
+  public List<RetentionDecision> prune(
+      String host, RetentionPolicy policy, boolean dryRun, Duration lockWait)
+      throws IOException, RepositoryException {
+    if (dryRun) {
+      return plan(host, policy).decisions();
+    }
+    try (RepositoryLock ignored = repository.lock(lockWait, clock, "prune")) {
+      repository.removeLeftovers(host);
+      Plan plan = plan(host, policy);
+      for (RetentionDecision d : plan.decisions()) {
+        if (!d.keep()) {
+          repository.deleteVersion(plan.byId().get(d.version().id()));
+        }
+      }
+      return plan.decisions();
+    }
+  }
+
+  private record Plan(List<RetentionDecision> decisions, Map<String, StoredVersion> byId) {}
+
+  private Plan plan(String host, RetentionPolicy policy) throws IOException {
+    List<VersionRef> refs = new ArrayList<>();
+    Map<String, StoredVersion> byId = new HashMap<>();
+    for (StoredVersion v : repository.versions(host)) {
+      refs.add(new VersionRef(v.id().value(), v.id().time()));
+      byId.put(v.id().value(), v);
+    }
+    return new Plan(planner.plan(refs, policy), byId);
+  }
+}

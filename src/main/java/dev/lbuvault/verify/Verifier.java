@@ -1,0 +1,261 @@
+package dev.lbuvault.verify;
+
+import dev.lbuvault.json.JsonException;
+import dev.lbuvault.repo.ChecksumManifest;
+import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.repo.VersionMetadata;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Re-reads versions and checks every file against {@code SHA256SUMS}, the list itself against the
+ * checksum in {@code version.json}, and the directory against the list (missing and extra files).
+ * Files are hashed on a small pool of threads; a file that several versions share by hard link
+ * (same device and inode) is read once per run, since it is one file on disk.
+ */
+public final class Verifier {
+  private static final int BUFFER_BYTES = 1 << 20;
+  private static final Set<String> VERSION_ENTRIES =
+      Set.of(StoredVersion.CARD_DIR, StoredVersion.SUMS_FILE, StoredVersion.METADATA_FILE);
+
+  private final int threads;
+
+  public Verifier(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    this.threads = threads;
+  }
+
+  /** Verifies the given versions, in order. */
+  public VerifyReport verify(List<StoredVersion> versions) throws IOException {
+    ExecutorService pool = Executors.newFixedThreadPool(threads, Verifier::daemonThread);
+    try {
+      Map<Object, Future<String>> byInode = new HashMap<>();
+      List<VersionCheck> checks = new ArrayList<>();
+      for (StoredVersion v : versions) {
+        checks.add(check(v, pool, byInode));
+      }
+      return new VerifyReport(checks);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Thread daemonThread(Runnable r) {
+    Thread t = new Thread(r, "lbuvault-verify");
+    t.setDaemon(true);
+    return t;
+  }
+
+  private VersionCheck check(
+      StoredVersion v, ExecutorService pool, Map<Object, Future<String>> byInode)
+      throws IOException {
+    String id = v.id().value();
+    List<Problem> problems = new ArrayList<>();
+    VersionMetadata metadata = null;
+    try {
+      metadata = VersionMetadata.fromJson(Files.readString(v.metadata(), StandardCharsets.UTF_8));
+      if (!metadata.id().equals(v.id())) {
+        problems.add(
+            new Problem(
+                id,
+                ProblemKind.METADATA,
+                StoredVersion.METADATA_FILE,
+                "records id " + metadata.id() + ", but the directory is " + id));
+      }
+    } catch (NoSuchFileException e) {
+      problems.add(
+          new Problem(id, ProblemKind.MISSING, StoredVersion.METADATA_FILE, "file is gone"));
+    } catch (JsonException | java.nio.charset.CharacterCodingException e) {
+      problems.add(
+          new Problem(
+              id,
+              ProblemKind.METADATA,
+              StoredVersion.METADATA_FILE,
+              "unreadable: " + e.getMessage()));
+    }
+
+    ChecksumManifest manifest = null;
+    try {
+      String sumsText = Files.readString(v.sums(), StandardCharsets.UTF_8);
+      if (metadata != null && !sha256(sumsText).equals(metadata.sumsSha256())) {
+        problems.add(
+            new Problem(
+                id,
+                ProblemKind.CORRUPT,
+                StoredVersion.SUMS_FILE,
+                "does not match the checksum recorded in version.json"));
+      }
+      manifest = ChecksumManifest.parse(sumsText, StoredVersion.SUMS_FILE);
+    } catch (NoSuchFileException e) {
+      problems.add(new Problem(id, ProblemKind.MISSING, StoredVersion.SUMS_FILE, "file is gone"));
+    } catch (IOException e) {
+      problems.add(
+          new Problem(
+              id, ProblemKind.METADATA, StoredVersion.SUMS_FILE, "unreadable: " + e.getMessage()));
+    }
+
+    problems.addAll(extraTopLevel(v));
+    Map<String, String> expected = manifest == null ? Map.of() : manifest.byPath();
+    Map<String, Path> present = listCard(v);
+    for (String path : present.keySet()) {
+      if (manifest != null && !expected.containsKey(path)) {
+        problems.add(new Problem(id, ProblemKind.EXTRA, path, "not listed in SHA256SUMS"));
+      }
+    }
+    if (metadata != null && manifest != null && metadata.fileCount() != expected.size()) {
+      problems.add(
+          new Problem(
+              id,
+              ProblemKind.METADATA,
+              StoredVersion.METADATA_FILE,
+              "records " + metadata.fileCount() + " files, SHA256SUMS lists " + expected.size()));
+    }
+
+    Map<String, Future<String>> pending = new LinkedHashMap<>();
+    long bytes = 0;
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      Path file = v.dir().resolve(e.getKey());
+      BasicFileAttributes attrs;
+      try {
+        attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException ex) {
+        problems.add(
+            new Problem(id, ProblemKind.MISSING, e.getKey(), "listed in SHA256SUMS but gone"));
+        continue;
+      }
+      if (!attrs.isRegularFile()) {
+        problems.add(new Problem(id, ProblemKind.CORRUPT, e.getKey(), "is not a regular file"));
+        continue;
+      }
+      bytes += attrs.size();
+      Object key = attrs.fileKey();
+      Future<String> f =
+          key == null
+              ? pool.submit(() -> hashFile(file))
+              : byInode.computeIfAbsent(key, k -> pool.submit(() -> hashFile(file)));
+      pending.put(e.getKey(), f);
+    }
+    for (Map.Entry<String, Future<String>> e : pending.entrySet()) {
+      String actual;
+      try {
+        actual = e.getValue().get();
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("verify interrupted");
+      } catch (ExecutionException ex) {
+        problems.add(
+            new Problem(
+                id,
+                ProblemKind.CORRUPT,
+                e.getKey(),
+                "cannot be read: " + ex.getCause().getMessage()));
+        continue;
+      }
+      String want = expected.get(e.getKey());
+      if (!actual.equals(want)) {
+        problems.add(
+            new Problem(
+                id,
+                ProblemKind.CORRUPT,
+                e.getKey(),
+                "SHA-256 is "
+                    + actual.substring(0, 16)
+                    + "…, expected "
+                    + want.substring(0, 16)
+                    + "…"));
+      }
+    }
+    return new VersionCheck(v.host(), id, pending.size(), bytes, problems);
+  }
+
+  private static List<Problem> extraTopLevel(StoredVersion v) throws IOException {
+    List<Problem> problems = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(v.dir())) {
+      for (Path p : s) {
+        String name = p.getFileName().toString();
+        if (!VERSION_ENTRIES.contains(name)) {
+          problems.add(
+              new Problem(
+                  v.id().value(), ProblemKind.EXTRA, name, "not part of the version format"));
+        }
+      }
+    }
+    if (!Files.isDirectory(v.card())) {
+      problems.add(
+          new Problem(
+              v.id().value(), ProblemKind.MISSING, StoredVersion.CARD_DIR, "directory is gone"));
+    }
+    return problems;
+  }
+
+  private static Map<String, Path> listCard(StoredVersion v) throws IOException {
+    Map<String, Path> files = new LinkedHashMap<>();
+    if (!Files.isDirectory(v.card())) {
+      return files;
+    }
+    Files.walkFileTree(
+        v.card(),
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            StringBuilder rel = new StringBuilder(StoredVersion.CARD_DIR);
+            for (Path part : v.card().relativize(file)) {
+              rel.append('/').append(part);
+            }
+            files.put(rel.toString(), file);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    return files;
+  }
+
+  static String hashFile(Path file) throws IOException {
+    MessageDigest digest = newDigest();
+    ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (ch.read(buffer.clear()) >= 0) {
+        digest.update(buffer.array(), 0, buffer.position());
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static String sha256(String text) {
+    return HexFormat.of().formatHex(newDigest().digest(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+  }
+}
