@@ -1,0 +1,140 @@
+package dev.lbuvault.cli;
+
+import dev.lbuvault.archive.ApkovlValidator;
+import dev.lbuvault.backup.BackupOutcome;
+import dev.lbuvault.backup.BackupRequest;
+import dev.lbuvault.backup.BackupResult;
+import dev.lbuvault.backup.BackupService;
+import dev.lbuvault.backup.CardVolumeSource;
+import dev.lbuvault.config.DurationOption;
+import dev.lbuvault.config.LbuConfig;
+import dev.lbuvault.device.CardVolumeLocator;
+import dev.lbuvault.device.FatVolumeProbe;
+import dev.lbuvault.json.Json;
+import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.CardVolumeRecord;
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.source.CardScanner;
+import dev.lbuvault.source.SourceException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lbuvault backup}: stores a new version of the card if anything on it changed. */
+@Command(
+    name = "backup",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Store a new version of the card if any file differs from the newest version.",
+      "Exit 0 when stored or unchanged, 5 when lbu is writing the card (retry later)."
+    })
+final class BackupCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin RepoOptions repoOptions;
+
+  @Option(
+      names = "--source",
+      paramLabel = "DIR",
+      description =
+          "Where the card is mounted (default: /media/$LBU_MEDIA from /etc/lbu/lbu.conf).")
+  Path source;
+
+  @Option(
+      names = "--lbu-conf",
+      paramLabel = "FILE",
+      defaultValue = "/etc/lbu/lbu.conf",
+      description = "lbu's configuration, read for the default source (default: ${DEFAULT-VALUE}).")
+  Path lbuConf;
+
+  @Option(
+      names = "--rehash",
+      description = "Re-read every file, even those whose size and mtime are unchanged.")
+  boolean rehash;
+
+  @Option(
+      names = "--lock-wait",
+      paramLabel = "DURATION",
+      defaultValue = "0s",
+      description =
+          "Wait this long for another writer to finish (e.g. 30s, 5m; default: fail at once).")
+  String lockWait;
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Path src = resolveSource();
+    Duration wait = DurationOption.parse(lockWait);
+    Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
+    CardVolumeLocator locator =
+        new CardVolumeLocator(Path.of("/proc/self/mountinfo"), new FatVolumeProbe());
+    CardVolumeSource volumes =
+        dir ->
+            locator
+                .locate(dir)
+                .map(
+                    l ->
+                        new CardVolumeRecord(
+                            l.device(), l.volume().volumeId(), l.volume().label()));
+    BackupService service =
+        new BackupService(
+            repo, Clock.systemUTC(), new CardScanner(), new ApkovlValidator(), volumes);
+    BackupResult r = service.run(new BackupRequest(src, repoOptions.host(), rehash, wait));
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    for (String w : r.warnings()) {
+      err.println("warning: " + w);
+    }
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("result", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+      m.put("host", r.host());
+      m.put("version", r.versionId().value());
+      m.put("files", r.files());
+      m.put("totalBytes", r.totalBytes());
+      m.put("bytesCopied", r.bytesCopied());
+      m.put("seconds", r.elapsed().toMillis() / 1000.0);
+      m.put("warnings", r.warnings());
+      out.print(Json.write(m));
+    } else if (r.outcome() == BackupOutcome.STORED) {
+      out.printf(
+          "stored version %s of host %s: %d files, %s (%s read from the card) in %.1f s%n",
+          r.versionId(),
+          r.host(),
+          r.files(),
+          Formats.bytes(r.totalBytes()),
+          Formats.bytes(r.bytesCopied()),
+          r.elapsed().toMillis() / 1000.0);
+    } else {
+      out.printf(
+          "unchanged: the card matches version %s of host %s (%d files, %s)%n",
+          r.versionId(), r.host(), r.files(), Formats.bytes(r.totalBytes()));
+    }
+    return ExitCodes.OK;
+  }
+
+  private Path resolveSource() throws Exception {
+    if (source != null) {
+      return source;
+    }
+    Optional<Path> fromLbu = LbuConfig.read(lbuConf).sourceDir();
+    if (fromLbu.isEmpty()) {
+      throw new SourceException(
+          "no --source given and "
+              + lbuConf
+              + " sets neither LBU_MEDIA nor LBU_BACKUPDIR: give the card's mount point with --source");
+    }
+    return fromLbu.get();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.lbuvault.cli;
+
+import dev.lbuvault.json.Json;
+import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.repo.VersionMetadata;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lbuvault list}: one line per version, oldest first. */
+@Command(
+    name = "list",
+    mixinStandardHelpOptions = true,
+    description = "List a host's versions: id, time, size, apkovl checksum, warnings.")
+final class ListCommand implements Callable<Integer> {
+  private static final java.time.format.DateTimeFormatter TIME =
+      java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
+          .withZone(java.time.ZoneOffset.UTC);
+
+  @Spec CommandSpec spec;
+  @Mixin RepoOptions repoOptions;
+
+  @Option(names = "--json", description = "Print the versions as a JSON array.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
+    String host = repo.resolveHost(repoOptions.host());
+    PrintWriter out = spec.commandLine().getOut();
+    List<Object> rows = new ArrayList<>();
+    if (!json) {
+      out.printf(
+          "%-20s  %-20s  %10s  %-12s  %s%n", "ID", "TIME (UTC)", "SIZE", "APKOVL", "WARNINGS");
+    }
+    for (StoredVersion v : repo.versions(host)) {
+      VersionMetadata m = null;
+      String damage = null;
+      try {
+        m = VersionMetadata.read(v.metadata());
+      } catch (IOException e) {
+        damage = "version.json unreadable: run lbuvault verify";
+      }
+      if (json) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", v.id().value());
+        row.put("host", host);
+        row.put("time", m == null ? null : m.time().toString());
+        row.put("files", m == null ? null : m.fileCount());
+        row.put("totalBytes", m == null ? null : m.totalBytes());
+        row.put("apkovlSha256", m == null || m.apkovl() == null ? null : m.apkovl().sha256());
+        row.put("warnings", m == null ? List.of(damage) : m.warnings());
+        rows.add(row);
+      } else if (m == null) {
+        out.printf("%-20s  %s%n", v.id(), damage);
+      } else {
+        out.printf(
+            "%-20s  %-20s  %10s  %-12s  %s%n",
+            v.id(),
+            TIME.format(m.time()),
+            Formats.bytes(m.totalBytes()),
+            m.apkovl() == null ? "-" : m.apkovl().sha256().substring(0, 12),
+            m.warnings().isEmpty() ? "" : String.join("; ", m.warnings()));
+      }
+    }
+    if (json) {
+      out.print(Json.write(rows));
+    }
+    return ExitCodes.OK;
+  }
+}

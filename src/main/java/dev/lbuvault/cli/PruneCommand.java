@@ -1,0 +1,122 @@
+package dev.lbuvault.cli;
+
+import dev.lbuvault.config.DurationOption;
+import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.prune.PruneService;
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.retention.DurationParser;
+import dev.lbuvault.retention.RetentionDecision;
+import dev.lbuvault.retention.RetentionPlanner;
+import dev.lbuvault.retention.RetentionPolicy;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lbuvault prune}: removes versions no retention rule keeps (restic's semantics). */
+@Command(
+    name = "prune",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Remove versions that no --keep rule keeps (restic semantics; see docs/retention.md).",
+      "The newest version is never removed; with no rule nothing is removed."
+    })
+final class PruneCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin RepoOptions repoOptions;
+
+  @Option(
+      names = "--keep-last",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Keep the N newest versions.")
+  int keepLast;
+
+  @Option(
+      names = "--keep-daily",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Keep the newest version of each of the N newest days that have one.")
+  int keepDaily;
+
+  @Option(
+      names = "--keep-weekly",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "... of each of N ISO weeks.")
+  int keepWeekly;
+
+  @Option(
+      names = "--keep-monthly",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "... of each of N months.")
+  int keepMonthly;
+
+  @Option(
+      names = "--keep-yearly",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "... of each of N years.")
+  int keepYearly;
+
+  @Option(
+      names = "--keep-within",
+      paramLabel = "DURATION",
+      description = "Keep every version taken within DURATION of the newest (e.g. 7d, 36h).")
+  String keepWithin;
+
+  @Option(
+      names = "--dry-run",
+      description = "Print what would be kept and removed; remove nothing.")
+  boolean dryRun;
+
+  @Option(
+      names = "--lock-wait",
+      paramLabel = "DURATION",
+      defaultValue = "0s",
+      description = "Wait this long for another writer to finish.")
+  String lockWait;
+
+  @Override
+  public Integer call() throws Exception {
+    RetentionPolicy policy =
+        new RetentionPolicy(
+            keepLast,
+            keepDaily,
+            keepWeekly,
+            keepMonthly,
+            keepYearly,
+            keepWithin == null ? Duration.ZERO : DurationParser.parse(keepWithin));
+    Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
+    String host = repo.resolveHost(repoOptions.host());
+    PruneService service =
+        new PruneService(repo, Clock.systemUTC(), new RetentionPlanner(ZoneId.systemDefault()));
+    List<RetentionDecision> decisions =
+        service.prune(host, policy, dryRun, DurationOption.parse(lockWait));
+    PrintWriter out = spec.commandLine().getOut();
+    int removed = 0;
+    for (RetentionDecision d : decisions) {
+      String verb = d.keep() ? "keep  " : (dryRun ? "would remove" : "removed");
+      out.printf(
+          "%-12s %s%s%n",
+          verb, d.version().id(), d.keep() ? "  (" + String.join(", ", d.reasons()) + ")" : "");
+      removed += d.keep() ? 0 : 1;
+    }
+    out.printf(
+        "%s %d of %d versions of host %s%s%n",
+        dryRun ? "would remove" : "removed",
+        removed,
+        decisions.size(),
+        host,
+        policy.isEmpty() ? " (no --keep rule given: nothing is removed)" : "");
+    return ExitCodes.OK;
+  }
+}

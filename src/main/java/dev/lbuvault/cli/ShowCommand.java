@@ -1,0 +1,114 @@
+package dev.lbuvault.cli;
+
+import dev.lbuvault.json.Json;
+import dev.lbuvault.json.JsonObject;
+import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.ChecksumManifest;
+import dev.lbuvault.repo.ManifestEntry;
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.repo.VersionMetadata;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code lbuvault show}: a version's metadata and its files with sizes and checksums. */
+@Command(
+    name = "show",
+    mixinStandardHelpOptions = true,
+    description = "Show one version: metadata, then each file with size and SHA-256.")
+final class ShowCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin RepoOptions repoOptions;
+
+  @Parameters(
+      paramLabel = "ID|latest",
+      defaultValue = "latest",
+      description = "Version to show (default: latest).")
+  String id;
+
+  @Option(names = "--json", description = "Print the version as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
+    String host = repo.resolveHost(repoOptions.host());
+    StoredVersion v = repo.version(host, id);
+    VersionMetadata m = VersionMetadata.read(v.metadata());
+    ChecksumManifest sums = ChecksumManifest.read(v.sums());
+    PrintWriter out = spec.commandLine().getOut();
+    List<Object> files = new ArrayList<>();
+    if (json) {
+      for (ManifestEntry e : sums.entries()) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("path", e.path());
+        f.put("sizeBytes", size(v.dir().resolve(e.path())));
+        f.put("sha256", e.sha256());
+        files.add(f);
+      }
+      Map<String, Object> doc = new LinkedHashMap<>(JsonObject.parse(m.toJson()).fields());
+      doc.put("path", v.dir().toString());
+      doc.put("files", files);
+      out.print(Json.write(doc));
+      return ExitCodes.OK;
+    }
+    out.printf("version   %s%n", m.id());
+    out.printf("host      %s%n", m.host());
+    out.printf("time      %s%n", m.time());
+    out.printf("source    %s%n", m.source());
+    out.printf("path      %s%n", v.dir());
+    out.printf("files     %d, %s%n", m.fileCount(), Formats.bytes(m.totalBytes()));
+    if (m.apkovl() != null) {
+      out.printf(
+          "apkovl    %s, %s, %s, sha256 %s%n",
+          m.apkovl().name(),
+          Formats.bytes(m.apkovl().sizeBytes()),
+          m.apkovl().encrypted()
+              ? "encrypted (" + m.apkovl().cipher() + ")"
+              : m.apkovl().entries() + " entries",
+          m.apkovl().sha256());
+    } else {
+      out.println("apkovl    none");
+    }
+    out.printf(
+        "card      %s%n",
+        m.card() == null
+            ? "volume id unknown (block device not readable at backup time)"
+            : "volume id "
+                + m.card().volumeId()
+                + ", label "
+                + m.card().label()
+                + " ("
+                + m.card().device()
+                + ")");
+    out.printf("tool      lbuvault %s%n", m.toolVersion());
+    for (String w : m.warnings()) {
+      out.printf("warning   %s%n", w);
+    }
+    out.println();
+    for (ManifestEntry e : sums.entries()) {
+      out.printf("%s  %12d  %s%n", e.sha256(), size(v.dir().resolve(e.path())), e.path());
+    }
+    return ExitCodes.OK;
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.lbuvault.cli;
+
+import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.verify.Problem;
+import dev.lbuvault.verify.Verifier;
+import dev.lbuvault.verify.VerifyReport;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code lbuvault verify}: re-reads versions and reports every damaged, missing or extra file. */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Re-read every file of one or all versions against SHA256SUMS.",
+      "Reports each corrupt, missing or extra file; exit 4 if any."
+    })
+final class VerifyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin RepoOptions repoOptions;
+
+  @Parameters(paramLabel = "ID", arity = "0..1", description = "Version to verify (default: all).")
+  String id;
+
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Files hashed at once (default: the number of CPUs, at most 4).")
+  Integer threads;
+
+  @Override
+  public Integer call() throws Exception {
+    Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
+    String host = repo.resolveHost(repoOptions.host());
+    List<StoredVersion> versions =
+        id == null ? repo.versions(host) : List.of(repo.version(host, id));
+    int n = threads != null ? threads : Math.min(4, Runtime.getRuntime().availableProcessors());
+    long started = System.nanoTime();
+    VerifyReport report = new Verifier(n).verify(versions);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    PrintWriter out = spec.commandLine().getOut();
+    for (Problem p : report.problems()) {
+      out.println(p.describe());
+    }
+    out.printf(
+        "verified %d version%s of host %s: %d files, %s in %.1f s: %s%n",
+        versions.size(),
+        versions.size() == 1 ? "" : "s",
+        host,
+        report.files(),
+        Formats.bytes(report.bytes()),
+        seconds,
+        report.clean() ? "OK" : report.problems().size() + " problem(s)");
+    return report.clean() ? ExitCodes.OK : ExitCodes.DAMAGED;
+  }
+}
