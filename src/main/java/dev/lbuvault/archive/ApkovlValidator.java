@@ -63,6 +63,24 @@ public final class ApkovlValidator {
     }
   }
 
+  /**
+   * Validates a plaintext apkovl read from a stream, e.g. from inside a card image, where there is
+   * no file to open. Encrypted apkovls need their length and are checked only by {@link
+   * #validate(Path)}.
+   */
+  public ApkovlSummary validatePlaintext(String fileName, InputStream content)
+      throws InvalidApkovlException, IOException {
+    try (CountingInputStream in =
+        new CountingInputStream(
+            new BufferedInputStream(SourceIOException.tagging(content), BUFFER_SIZE))) {
+      return readPlain(fileName, in);
+    } catch (SourceIOException e) {
+      throw e.unwrap();
+    } catch (DefectException e) {
+      throw new InvalidApkovlException(Path.of(fileName), e.defect(), e.advice());
+    }
+  }
+
   private static Optional<String> encryptionSuffix(String name) {
     // lbu's half-copied "<name>.new" is encrypted or not as <name> is.
     String finalName = name.endsWith(".new") ? name.substring(0, name.length() - 4) : name;

@@ -10,6 +10,7 @@ import dev.lbuvault.config.DurationOption;
 import dev.lbuvault.config.LbuConfig;
 import dev.lbuvault.device.CardVolumeLocator;
 import dev.lbuvault.device.FatVolumeProbe;
+import dev.lbuvault.device.LinuxPaths;
 import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.CardVolumeRecord;
@@ -77,8 +78,7 @@ final class BackupCommand implements Callable<Integer> {
     Path src = resolveSource();
     Duration wait = DurationOption.parse(lockWait);
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
-    CardVolumeLocator locator =
-        new CardVolumeLocator(Path.of("/proc/self/mountinfo"), new FatVolumeProbe());
+    CardVolumeLocator locator = new CardVolumeLocator(LinuxPaths.MOUNTINFO, new FatVolumeProbe());
     CardVolumeSource volumes =
         dir ->
             locator

@@ -16,7 +16,9 @@ import picocli.CommandLine.IVersionProvider;
       ListCommand.class,
       ShowCommand.class,
       VerifyCommand.class,
-      PruneCommand.class
+      PruneCommand.class,
+      RecoverCommand.class,
+      InspectCommand.class
     },
     footer = {
       "",

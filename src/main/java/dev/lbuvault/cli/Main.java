@@ -1,6 +1,8 @@
 package dev.lbuvault.cli;
 
 import dev.lbuvault.archive.InvalidApkovlException;
+import dev.lbuvault.recover.RecoverRefusedException;
+import dev.lbuvault.recover.VerificationFailedException;
 import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.source.SourceException;
@@ -39,6 +41,10 @@ public final class Main {
     String message = ex.getMessage();
     if (ex instanceof SourceBusyException) {
       code = ExitCodes.BUSY;
+    } else if (ex instanceof RecoverRefusedException) {
+      code = ExitCodes.UNSAFE;
+    } else if (ex instanceof VerificationFailedException) {
+      code = ExitCodes.FAILURE;
     } else if (ex instanceof CommandFailure f) {
       code = f.exitCode();
     } else if (ex instanceof IllegalArgumentException) {

@@ -1,0 +1,128 @@
+package dev.lbuvault.recover;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether a set of card files can boot a diskless Alpine Raspberry Pi, before anything is
+ * written: the firmware and its config, every kernel and initramfs that {@code config.txt} names
+ * (in any section), and a boot repository. It also lists the packages of {@code etc/apk/world} that
+ * neither {@code apks/} nor {@code cache/} holds, which an offline first boot would miss.
+ */
+public final class BootCheck {
+  private static final Pattern KERNEL = Pattern.compile("^\\s*kernel\\s*=\\s*(\\S+)");
+  private static final Pattern INITRAMFS = Pattern.compile("^\\s*initramfs\\s+(\\S+)");
+  private static final Pattern PACKAGE_NAME = Pattern.compile("^([^=<>~@!\\s]+)");
+
+  private BootCheck() {}
+
+  /** What the check found; the card boots if {@code missingBootFiles} is empty. */
+  public record Result(List<String> missingBootFiles, List<String> missingPackages) {
+    public Result {
+      missingBootFiles = List.copyOf(missingBootFiles);
+      missingPackages = List.copyOf(missingPackages);
+    }
+
+    public boolean bootable() {
+      return missingBootFiles.isEmpty();
+    }
+  }
+
+  /**
+   * Checks {@code paths} (the card's files, '/'-separated), given the text of its {@code
+   * config.txt} (null if absent) and the apkovl's world packages.
+   */
+  public static Result check(Set<String> paths, String configTxt, List<String> worldPackages) {
+    Set<String> lower = new LinkedHashSet<>();
+    for (String p : paths) {
+      lower.add(p.toLowerCase(Locale.ROOT));
+    }
+    List<String> missing = new ArrayList<>();
+    for (String required : List.of("config.txt", "cmdline.txt")) {
+      if (!lower.contains(required)) {
+        missing.add(required);
+      }
+    }
+    if (configTxt != null) {
+      for (String named : namedBootFiles(configTxt)) {
+        // The firmware reads FAT, which ignores case.
+        if (!lower.contains(named.toLowerCase(Locale.ROOT))) {
+          missing.add(named + " (named in config.txt)");
+        }
+      }
+    }
+    if (lower.stream().noneMatch(p -> p.matches("start[^/]*\\.elf"))) {
+      missing.add("start*.elf (Raspberry Pi firmware)");
+    }
+    if (lower.stream().noneMatch(p -> p.matches("fixup[^/]*\\.dat"))) {
+      missing.add("fixup*.dat (Raspberry Pi firmware)");
+    }
+    if (lower.stream().noneMatch(p -> p.matches("[^/]+/\\.boot_repository"))) {
+      missing.add("apks/.boot_repository (the boot package repository)");
+    }
+    return new Result(missing, missingPackages(paths, worldPackages));
+  }
+
+  /** Files {@code config.txt} names with {@code kernel=} or {@code initramfs}, in all sections. */
+  static List<String> namedBootFiles(String configTxt) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String line : configTxt.split("\\R")) {
+      String l = line.strip();
+      if (l.startsWith("#")) {
+        continue;
+      }
+      Matcher k = KERNEL.matcher(l);
+      if (k.find()) {
+        names.add(stripSlash(k.group(1)));
+      }
+      Matcher i = INITRAMFS.matcher(l);
+      if (i.find()) {
+        names.add(stripSlash(i.group(1)));
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  private static String stripSlash(String p) {
+    return p.startsWith("/") ? p.substring(1) : p;
+  }
+
+  /**
+   * World entries (minus version constraints and repository tags) with no {@code NAME-<digit>...}
+   * .apk in any directory of {@code apks/} or in {@code cache/}.
+   */
+  static List<String> missingPackages(Set<String> paths, List<String> world) {
+    Set<String> apkNames = new LinkedHashSet<>();
+    for (String p : paths) {
+      if ((p.startsWith("apks/") || p.startsWith("cache/")) && p.endsWith(".apk")) {
+        apkNames.add(p.substring(p.lastIndexOf('/') + 1));
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (String w : world) {
+      Matcher m = PACKAGE_NAME.matcher(w);
+      if (!m.find()) {
+        continue;
+      }
+      String name = m.group(1);
+      boolean found = false;
+      for (String apk : apkNames) {
+        if (apk.length() > name.length() + 1
+            && apk.startsWith(name + "-")
+            && Character.isDigit(apk.charAt(name.length() + 1))) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        missing.add(name);
+      }
+    }
+    return missing;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.lbuvault.recover;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What {@code lbuvault recover} was asked to do: which version, onto which target (a whole-disk
+ * block device or an image file), with which optional overrides, and whether to only plan.
+ */
+public record RecoverRequest(
+    Path repo,
+    Optional<String> host,
+    String version,
+    Path target,
+    OptionalLong sizeBytes,
+    Optional<Path> alpineRelease,
+    Optional<String> apkovl,
+    Optional<String> volumeId,
+    Optional<String> label,
+    boolean dryRun,
+    boolean yes) {
+  public RecoverRequest {
+    Objects.requireNonNull(repo, "repo");
+    Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(target, "target");
+    volumeId.ifPresent(VolumeIdentity::parseVolumeId);
+    label.ifPresent(VolumeIdentity::normalizeLabel);
+    if (sizeBytes.isPresent() && sizeBytes.getAsLong() < RecoveryPlan.PARTITION_OFFSET * 2) {
+      throw new IllegalArgumentException(
+          "--size must be at least 8 MiB, got " + sizeBytes.getAsLong());
+    }
+  }
+}
