@@ -16,7 +16,8 @@ import picocli.CommandLine.IVersionProvider;
       ListCommand.class,
       ShowCommand.class,
       VerifyCommand.class,
-      PruneCommand.class
+      PruneCommand.class,
+      DaemonCommand.class
     },
     footer = {
       "",
