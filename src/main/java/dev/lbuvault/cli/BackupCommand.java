@@ -12,19 +12,35 @@ import dev.lbuvault.device.CardVolumeLocator;
 import dev.lbuvault.device.FatVolumeProbe;
 import dev.lbuvault.device.LinuxPaths;
 import dev.lbuvault.json.Json;
+import dev.lbuvault.metrics.LbuvaultMetrics;
+import dev.lbuvault.metrics.TextfileExporter;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.CardVolumeRecord;
+import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.source.CardScanner;
+import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.source.SourceException;
+import dev.lbuvault.status.DaemonState;
+import dev.lbuvault.status.HostChoice;
+import dev.lbuvault.status.HostStatus;
+import dev.lbuvault.status.RepositoryStats;
+import dev.lbuvault.status.RunResult;
+import dev.lbuvault.status.SourceProbe;
+import dev.lbuvault.status.SourceSnapshot;
+import dev.lbuvault.status.StateStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,7 +53,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Store a new version of the card if any file differs from the newest version.",
-      "Exit 0 when stored or unchanged, 5 when lbu is writing the card (retry later)."
+      "Exit 0 when stored or unchanged, 5 when lbu is writing the card (retry later).",
+      "With --textfile-dir, metrics for node_exporter are written after every run."
     })
 final class BackupCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -73,9 +90,51 @@ final class BackupCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the result as JSON.")
   boolean json;
 
+  @Option(
+      names = "--textfile-dir",
+      paramLabel = "DIR",
+      description = {
+        "After the run, whatever its result, write lbuvault.prom into DIR for node_exporter's",
+        "textfile collector; counters continue from REPO/hosts/HOST/daemon-state.json."
+      })
+  Path textfileDir;
+
   @Override
   public Integer call() throws Exception {
-    Path src = resolveSource();
+    Clock clock = Clock.systemUTC();
+    Instant start = clock.instant();
+    Path src = null;
+    BackupResult r = null;
+    Exception failure = null;
+    try {
+      src = resolveSource();
+      r = run(src, clock);
+    } catch (Exception e) {
+      failure = e;
+    }
+    if (textfileDir != null) {
+      try {
+        exportTextfile(src, r, failure, start, clock.instant());
+      } catch (IOException | RuntimeException e) {
+        if (failure == null) {
+          throw new IOException(
+              "backup done, but the metrics textfile in "
+                  + textfileDir
+                  + " could not be written: "
+                  + e.getMessage(),
+              e);
+        }
+        spec.commandLine().getErr().println("lbuvault: cannot write the metrics textfile: " + e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    print(r);
+    return ExitCodes.OK;
+  }
+
+  private BackupResult run(Path src, Clock clock) throws Exception {
     Duration wait = DurationOption.parse(lockWait);
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     CardVolumeLocator locator = new CardVolumeLocator(LinuxPaths.MOUNTINFO, new FatVolumeProbe());
@@ -88,9 +147,11 @@ final class BackupCommand implements Callable<Integer> {
                         new CardVolumeRecord(
                             l.device(), l.volume().volumeId(), l.volume().label()));
     BackupService service =
-        new BackupService(
-            repo, Clock.systemUTC(), new CardScanner(), new ApkovlValidator(), volumes);
-    BackupResult r = service.run(new BackupRequest(src, repoOptions.host(), rehash, wait));
+        new BackupService(repo, clock, new CardScanner(), new ApkovlValidator(), volumes);
+    return service.run(new BackupRequest(src, repoOptions.host(), rehash, wait));
+  }
+
+  private void print(BackupResult r) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String w : r.warnings()) {
@@ -121,7 +182,47 @@ final class BackupCommand implements Callable<Integer> {
           "unchanged: the card matches version %s of host %s (%d files, %s)%n",
           r.versionId(), r.host(), r.files(), Formats.bytes(r.totalBytes()));
     }
-    return ExitCodes.OK;
+  }
+
+  /**
+   * Records this run in the host's state file and writes the textfile from it, so that cron-driven
+   * one-shot backups give the same metrics (and keep counting) as the daemon. When the repository
+   * cannot be opened or the host is only a guess, nothing is recorded and the file shows this run
+   * alone.
+   */
+  private void exportTextfile(
+      Path src, BackupResult r, Exception failure, Instant start, Instant end) throws IOException {
+    RunResult result =
+        r != null
+            ? (r.outcome() == BackupOutcome.STORED ? RunResult.STORED : RunResult.UNCHANGED)
+            : failure instanceof SourceBusyException ? RunResult.BUSY : RunResult.FAILED;
+    UnaryOperator<DaemonState> record =
+        s -> s.withBackup(result, end, Duration.between(start, end));
+    SourceSnapshot source =
+        src == null ? SourceSnapshot.down("no source given") : SourceProbe.probe(src);
+    Repository repo = null;
+    try {
+      repo = Repository.open(repoOptions.repo, ProcessRunner.system());
+    } catch (RepositoryException | IOException | RuntimeException e) {
+      // reported by the backup itself; the textfile still shows the failed run
+    }
+    HostChoice host =
+        r != null
+            ? new HostChoice(r.host(), true)
+            : HostChoice.choose(repoOptions.host(), source, repo);
+    DaemonState state = record.apply(DaemonState.empty());
+    RepositoryStats stats = RepositoryStats.empty();
+    if (repo != null && HostNames.isValid(host.name())) {
+      StateStore store = StateStore.of(repo, host.name());
+      if (host.authoritative() || store.hostExists()) {
+        state = store.update(record);
+      }
+      stats = RepositoryStats.of(repo, host.name());
+    }
+    LbuvaultMetrics metrics = new LbuvaultMetrics();
+    metrics.publish(
+        new HostStatus(host.name(), state, stats, source.up(), source.apkovlModified(host.name())));
+    new TextfileExporter(textfileDir).write(metrics);
   }
 
   private Path resolveSource() throws Exception {

@@ -18,7 +18,8 @@ import picocli.CommandLine.IVersionProvider;
       VerifyCommand.class,
       PruneCommand.class,
       RecoverCommand.class,
-      InspectCommand.class
+      InspectCommand.class,
+      DaemonCommand.class
     },
     footer = {
       "",

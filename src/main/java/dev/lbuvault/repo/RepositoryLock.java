@@ -115,11 +115,17 @@ public final class RepositoryLock implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    // An interrupted holder (the daemon abandoning a backup at shutdown) must still clear its
+    // holder line: with the interrupt flag set, truncate() would close the channel and fail.
+    boolean interrupted = Thread.interrupted();
     try {
       channel.truncate(0);
       lock.release();
     } finally {
       channel.close();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

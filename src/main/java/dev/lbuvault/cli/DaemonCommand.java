@@ -1,0 +1,265 @@
+package dev.lbuvault.cli;
+
+import dev.lbuvault.config.ConfigFile;
+import dev.lbuvault.daemon.Daemon;
+import dev.lbuvault.daemon.DaemonSettings;
+import dev.lbuvault.metrics.LbuvaultMetrics;
+import dev.lbuvault.metrics.MetricsServer;
+import dev.lbuvault.metrics.TextfileExporter;
+import dev.lbuvault.status.StatusSink;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lbuvault daemon}: runs in the foreground under runit or OpenRC, backs up on a schedule and
+ * after each {@code lbu commit}, prunes, verifies, and serves metrics. Here the configuration file
+ * and the flags are merged (flags win), the metrics registry, the HTTP endpoint and the textfile
+ * are wired to the daemon, and SIGTERM is turned into a clean stop with exit status 0.
+ */
+@Command(
+    name = "daemon",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run in the foreground: back up on a schedule and after each lbu commit, prune, verify,",
+      "and serve Prometheus metrics. Every option is also a key of the configuration file",
+      "(docs/config.md); options override the file. Stop with SIGTERM (exit 0)."
+    })
+final class DaemonCommand implements Callable<Integer> {
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Configuration file (default: /etc/lbuvault/lbuvault.conf if it exists; a FILE given"
+              + " here must exist).")
+  Path config;
+
+  @Option(
+      names = "--repo",
+      paramLabel = "DIR",
+      description = "repo: repository (default: $LBUVAULT_REPO).")
+  String repo;
+
+  @Option(
+      names = "--source",
+      paramLabel = "DIR",
+      description = "source: the card's mount point (default: from lbu.conf).")
+  String source;
+
+  @Option(
+      names = "--lbu-conf",
+      paramLabel = "FILE",
+      description = "lbu.conf: lbu's configuration (default: /etc/lbu/lbu.conf).")
+  String lbuConf;
+
+  @Option(
+      names = "--host",
+      paramLabel = "NAME",
+      description = "host: host name (default: from the apkovl's name).")
+  String host;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      description = "listen: /metrics and /healthz (default: 127.0.0.1:19528; off to disable).")
+  String listen;
+
+  @Option(
+      names = "--textfile-dir",
+      paramLabel = "DIR",
+      description = "textfile.dir: write lbuvault.prom there for node_exporter (default: none).")
+  String textfileDir;
+
+  @Option(
+      names = "--backup-schedule",
+      paramLabel = "CRON",
+      description = "backup.schedule: Quartz cron (default: \"0 0 3 * * ?\"; off).")
+  String backupSchedule;
+
+  @Option(
+      names = "--verify-schedule",
+      paramLabel = "CRON",
+      description = "verify.schedule: Quartz cron (default: \"0 0 4 ? * SUN\"; off).")
+  String verifySchedule;
+
+  @Option(
+      names = "--settle",
+      paramLabel = "DURATION",
+      description = "settle: quiet time after a change before a backup (default: 10s).")
+  String settle;
+
+  @Option(
+      names = "--rescan",
+      paramLabel = "DURATION",
+      description = "rescan: stat-only look at the card's root (default: 15m).")
+  String rescan;
+
+  @Option(
+      names = "--lock-wait",
+      paramLabel = "DURATION",
+      description = "lock.wait: wait for another writer (default: 10m).")
+  String lockWait;
+
+  @Option(
+      names = "--keep-last",
+      paramLabel = "N",
+      description = "keep.last (default: 0 = off; no rule = prune nothing).")
+  String keepLast;
+
+  @Option(names = "--keep-daily", paramLabel = "N", description = "keep.daily (default: 0).")
+  String keepDaily;
+
+  @Option(names = "--keep-weekly", paramLabel = "N", description = "keep.weekly (default: 0).")
+  String keepWeekly;
+
+  @Option(names = "--keep-monthly", paramLabel = "N", description = "keep.monthly (default: 0).")
+  String keepMonthly;
+
+  @Option(names = "--keep-yearly", paramLabel = "N", description = "keep.yearly (default: 0).")
+  String keepYearly;
+
+  @Option(
+      names = "--keep-within",
+      paramLabel = "DURATION",
+      description = "keep.within, e.g. 7d (default: 0h = off).")
+  String keepWithin;
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      description = "log.level: error, warn, info or debug (default: info).")
+  String logLevel;
+
+  /** The flags that were given, by configuration key. */
+  Map<String, String> flags() {
+    Map<String, String> m = new LinkedHashMap<>();
+    put(m, "repo", repo);
+    put(m, "source", source);
+    put(m, "lbu.conf", lbuConf);
+    put(m, "host", host);
+    put(m, "listen", listen);
+    put(m, "textfile.dir", textfileDir);
+    put(m, "backup.schedule", backupSchedule);
+    put(m, "verify.schedule", verifySchedule);
+    put(m, "settle", settle);
+    put(m, "rescan", rescan);
+    put(m, "lock.wait", lockWait);
+    put(m, "keep.last", keepLast);
+    put(m, "keep.daily", keepDaily);
+    put(m, "keep.weekly", keepWeekly);
+    put(m, "keep.monthly", keepMonthly);
+    put(m, "keep.yearly", keepYearly);
+    put(m, "keep.within", keepWithin);
+    put(m, "log.level", logLevel);
+    return m;
+  }
+
+  private static void put(Map<String, String> m, String key, String value) {
+    if (value != null) {
+      m.put(key, value);
+    }
+  }
+
+  /** File, then $LBUVAULT_REPO for an unset repo, then flags: the merged, validated settings. */
+  DaemonSettings settings() throws IOException {
+    Path file = config != null ? config : DaemonSettings.DEFAULT_CONFIG;
+    Map<String, String> values =
+        new LinkedHashMap<>(
+            ConfigFile.read(file, config != null, DaemonSettings.keyNames()).values());
+    String envRepo = System.getenv("LBUVAULT_REPO");
+    if (!values.containsKey("repo") && envRepo != null && !envRepo.isBlank()) {
+      values.put("repo", envRepo);
+    }
+    values.putAll(flags());
+    return DaemonSettings.parse(values);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    DaemonSettings settings = settings();
+    configureLogging(settings.logLevel());
+    Logger log = LoggerFactory.getLogger("lbuvault");
+
+    LbuvaultMetrics metrics = new LbuvaultMetrics();
+    metrics.bindJvmMetrics();
+    Optional<TextfileExporter> textfile = settings.textfileDir().map(TextfileExporter::new);
+    StatusSink sink =
+        status -> {
+          metrics.publish(status);
+          textfile.ifPresent(
+              t -> {
+                try {
+                  t.write(metrics);
+                } catch (IOException e) {
+                  log.error("cannot write {}: {}", t.file(), e.toString());
+                }
+              });
+        };
+    Daemon daemon = new Daemon(settings, Clock.systemDefaultZone(), sink);
+    MetricsServer server = null;
+    if (settings.listen().isPresent()) {
+      InetSocketAddress address = settings.listen().get();
+      try {
+        // Bound before anything else starts, so a taken port fails at once.
+        server = MetricsServer.start(address, metrics::scrape, daemon::isRunning);
+      } catch (IOException e) {
+        throw new CommandFailure(
+            ExitCodes.FAILURE,
+            "cannot listen on "
+                + address
+                + ": "
+                + e.getMessage()
+                + " (set listen = HOST:PORT to a free port, or off)");
+      }
+    }
+    try {
+      daemon.start();
+    } catch (Exception e) {
+      if (server != null) {
+        server.close();
+      }
+      throw e;
+    }
+    if (server != null) {
+      log.info("serving /metrics and /healthz on http://{}/", hostPort(server.address()));
+    }
+    MetricsServer httpServer = server;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  daemon.stop();
+                  if (httpServer != null) {
+                    httpServer.close();
+                  }
+                  // On SIGTERM the JVM would exit with 143 (128 + 15): runit and supervise-daemon
+                  // would call a clean stop a failure. Everything is stopped: exit 0.
+                  Runtime.getRuntime().halt(ExitCodes.OK);
+                },
+                "lbuvault-shutdown"));
+    daemon.awaitStopped();
+    return ExitCodes.OK;
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String h = a.getAddress().getHostAddress();
+    return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+  }
+
+  /** Sets slf4j-simple's levels; must run before the first logger is created. */
+  static void configureLogging(String level) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+    System.setProperty(
+        "org.slf4j.simpleLogger.log.org.quartz", "error".equals(level) ? "error" : "warn");
+  }
+}

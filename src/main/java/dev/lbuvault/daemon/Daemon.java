@@ -1,0 +1,283 @@
+package dev.lbuvault.daemon;
+
+import dev.lbuvault.BuildInfo;
+import dev.lbuvault.archive.ApkovlValidator;
+import dev.lbuvault.backup.BackupService;
+import dev.lbuvault.backup.CardVolumeSource;
+import dev.lbuvault.device.CardVolumeLocator;
+import dev.lbuvault.device.FatVolumeProbe;
+import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.prune.PruneService;
+import dev.lbuvault.repo.CardVolumeRecord;
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.RepositoryException;
+import dev.lbuvault.retention.RetentionPlanner;
+import dev.lbuvault.source.CardScanner;
+import dev.lbuvault.status.StatusSink;
+import dev.lbuvault.verify.Verifier;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TimeZone;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.quartz.CronExpression;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.JobBuilder;
+import org.quartz.JobDataMap;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code lbuvault daemon}: a Quartz scheduler (in-memory job store, two threads) runs the backup
+ * and verify schedules, a {@link SourceWatcher} turns {@code lbu commit}s into backups, and every
+ * result is published to a {@link StatusSink}. Quartz's in-memory store forgets misfires across
+ * restarts, so the daemon keeps the last scheduled backup time in the host's state file and, at
+ * startup, runs one backup if a scheduled time passed since then (the machine was off at 3 a.m.).
+ * {@link #stop()} lets a running backup finish for up to 15 s, then interrupts it so that it
+ * abandons its work cleanly, and returns within about 25 s in all.
+ */
+public final class Daemon {
+  private static final Logger LOG = LoggerFactory.getLogger("lbuvault");
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final JobKey BACKUP = JobKey.jobKey("backup", "lbuvault");
+  private static final JobKey VERIFY = JobKey.jobKey("verify", "lbuvault");
+  private static final Duration FINISH_GRACE = Duration.ofSeconds(15);
+  private static final Duration ABANDON_GRACE = Duration.ofSeconds(8);
+
+  private final DaemonSettings settings;
+  private final Clock clock;
+  private final StatusSink sink;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  // Set once by start(); read by stop(), the HTTP thread and the Quartz threads.
+  private volatile DaemonTasks tasks;
+  private volatile Scheduler scheduler;
+  private volatile SourceWatcher watcher;
+  private boolean stopRequested;
+
+  public Daemon(DaemonSettings settings, Clock clock, StatusSink sink) {
+    this.settings = settings;
+    this.clock = clock;
+    this.sink = sink;
+  }
+
+  /**
+   * Opens the repository, restores the status, starts the schedules and the watcher.
+   *
+   * @throws RepositoryException when the repository cannot be opened
+   * @throws IOException when the scheduler or the watch cannot be started
+   */
+  public synchronized void start() throws IOException, RepositoryException {
+    Repository repository = Repository.open(settings.repo(), ProcessRunner.system());
+    CardVolumeLocator locator =
+        new CardVolumeLocator(Path.of("/proc/self/mountinfo"), new FatVolumeProbe());
+    CardVolumeSource volumes =
+        dir ->
+            locator
+                .locate(dir)
+                .map(
+                    l ->
+                        new CardVolumeRecord(
+                            l.device(), l.volume().volumeId(), l.volume().label()));
+    tasks =
+        new DaemonTasks(
+            settings,
+            repository,
+            clock,
+            sink,
+            new BackupService(repository, clock, new CardScanner(), new ApkovlValidator(), volumes),
+            new PruneService(repository, clock, new RetentionPlanner(clock.getZone())),
+            // One hashing thread: a weekly verify may take longer, the Pi stays responsive.
+            new Verifier(1));
+    tasks.initialize();
+    TimeZone zone = TimeZone.getTimeZone(clock.getZone());
+    try {
+      scheduler = new StdSchedulerFactory(quartzProperties()).getScheduler();
+      scheduler.setJobFactory(
+          (bundle, s) ->
+              bundle.getJobDetail().getKey().equals(BACKUP)
+                  ? new BackupJob(tasks)
+                  : new VerifyJob(tasks));
+      scheduler.addJob(
+          JobBuilder.newJob(BackupJob.class).withIdentity(BACKUP).storeDurably().build(), false);
+      scheduler.addJob(
+          JobBuilder.newJob(VerifyJob.class).withIdentity(VERIFY).storeDurably().build(), false);
+      if (settings.backupSchedule().isPresent()) {
+        scheduler.scheduleJob(cronTrigger(BACKUP, settings.backupSchedule().get(), zone));
+      }
+      if (settings.verifySchedule().isPresent()) {
+        scheduler.scheduleJob(cronTrigger(VERIFY, settings.verifySchedule().get(), zone));
+      }
+      tasks.setScheduling(new QuartzScheduling());
+      scheduler.start();
+    } catch (SchedulerException e) {
+      throw new IOException("cannot start the scheduler: " + e.getMessage(), e);
+    }
+    if (settings.backupSchedule().isPresent()) {
+      CronExpression cron = DaemonSettings.cron(settings.backupSchedule().get(), zone);
+      Optional<Instant> missed = tasks.missedSchedule(cron);
+      if (missed.isPresent()) {
+        LOG.info(
+            "the scheduled backup of {} was missed (the daemon was not running): running it now",
+            missed.get());
+        new QuartzScheduling().backupNow(DaemonTasks.REASON_CATCH_UP);
+      }
+    }
+    if (settings.verifySchedule().isPresent() && tasks.neverVerified()) {
+      LOG.info("no verify has run yet: verifying once now, then on schedule");
+      new QuartzScheduling().verifyNow("first");
+    }
+    watcher =
+        new SourceWatcher(settings.source(), settings.settle(), settings.rescan(), clock, tasks);
+    watcher.start();
+    LOG.info(
+        "lbuvault {} daemon started: repository {}, source {}, host {}, backup {}, verify {},"
+            + " settle {}, rescan {}{}",
+        BuildInfo.version(),
+        repository.root(),
+        settings.source(),
+        tasks.hostName(),
+        settings.backupSchedule().map(s -> "\"" + s + "\"").orElse("off"),
+        settings.verifySchedule().map(s -> "\"" + s + "\"").orElse("off"),
+        settings.settle(),
+        settings.rescan(),
+        settings.retention().isEmpty() ? ", no pruning" : ", pruning after each new version");
+  }
+
+  private static org.quartz.Trigger cronTrigger(JobKey job, String expression, TimeZone zone) {
+    return TriggerBuilder.newTrigger()
+        .forJob(job)
+        .withIdentity(job.getName() + "-schedule", job.getGroup())
+        // A fire missed while the JVM ran but could not fire (suspend, busy pool): once, now.
+        .withSchedule(
+            CronScheduleBuilder.cronSchedule(expression)
+                .inTimeZone(zone)
+                .withMisfireHandlingInstructionFireAndProceed())
+        .build();
+  }
+
+  private static Properties quartzProperties() {
+    String name = "lbuvault-" + INSTANCES.incrementAndGet();
+    Properties p = new Properties();
+    // Quartz keeps schedulers in a JVM-wide registry by name: each daemon needs its own.
+    p.setProperty("org.quartz.scheduler.instanceName", name);
+    p.setProperty("org.quartz.scheduler.instanceId", name);
+    // Quartz 2.5 has no update check any more; the key is kept so none could ever run.
+    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    p.setProperty("org.quartz.scheduler.jmx.export", "false");
+    p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
+    p.setProperty("org.quartz.threadPool.class", LeanThreadPool.class.getName());
+    p.setProperty("org.quartz.threadPool.threadCount", "2");
+    p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+    p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+    return p;
+  }
+
+  /** True while the scheduler runs (what /healthz reports). */
+  public synchronized boolean isRunning() {
+    try {
+      return scheduler != null
+          && !stopRequested
+          && scheduler.isStarted()
+          && !scheduler.isShutdown()
+          && !scheduler.isInStandbyMode();
+    } catch (SchedulerException e) {
+      return false;
+    }
+  }
+
+  /** The host whose metrics are reported. */
+  public String host() {
+    return tasks.hostName();
+  }
+
+  /**
+   * Stops: no new runs, the watcher ends, a running backup gets 15 s to finish and is then
+   * interrupted (it removes its half-made version and is not counted).
+   */
+  public void stop() {
+    synchronized (this) {
+      if (stopRequested || scheduler == null) {
+        stopRequested = true;
+        stopped.countDown();
+        return;
+      }
+      stopRequested = true;
+    }
+    LOG.info("stopping");
+    tasks.beginStop();
+    try {
+      scheduler.standby();
+    } catch (SchedulerException e) {
+      LOG.debug("standby: {}", e.toString());
+    }
+    try {
+      watcher.close();
+    } catch (IOException e) {
+      LOG.debug("closing the watch: {}", e.toString());
+    }
+    if (!tasks.awaitIdle(FINISH_GRACE)) {
+      LOG.warn("a run is still going after {}: abandoning it", FINISH_GRACE);
+      tasks.interruptRunning();
+      if (!tasks.awaitIdle(ABANDON_GRACE)) {
+        LOG.error("the running job did not stop; exiting anyway");
+      }
+    }
+    try {
+      scheduler.shutdown(false);
+    } catch (SchedulerException e) {
+      LOG.debug("shutdown: {}", e.toString());
+    }
+    LOG.info("stopped");
+    stopped.countDown();
+  }
+
+  /** Blocks until {@link #stop()} has finished. */
+  public void awaitStopped() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** How the tasks' requests become Quartz triggers. */
+  private final class QuartzScheduling implements Scheduling {
+    @Override
+    public void backupNow(String reason) {
+      trigger(BACKUP, reason, Duration.ZERO);
+    }
+
+    @Override
+    public void backupLater(String reason, Duration delay) {
+      trigger(BACKUP, reason, delay);
+    }
+
+    @Override
+    public void verifyNow(String reason) {
+      trigger(VERIFY, reason, Duration.ZERO);
+    }
+
+    private void trigger(JobKey job, String reason, Duration delay) {
+      JobDataMap data = new JobDataMap();
+      data.put(BackupJob.REASON, reason);
+      try {
+        scheduler.scheduleJob(
+            TriggerBuilder.newTrigger()
+                .forJob(job)
+                .usingJobData(data)
+                // Quartz fires by the system clock, so "now" here is its now, not the injected one.
+                .startAt(Date.from(Instant.now().plus(delay)))
+                .build());
+      } catch (SchedulerException e) {
+        LOG.debug("cannot request a {} run ({}): {}", job.getName(), reason, e.toString());
+      }
+    }
+  }
+}

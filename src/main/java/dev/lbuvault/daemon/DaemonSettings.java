@@ -1,0 +1,362 @@
+package dev.lbuvault.daemon;
+
+import dev.lbuvault.config.ConfigException;
+import dev.lbuvault.config.DurationOption;
+import dev.lbuvault.config.LbuConfig;
+import dev.lbuvault.repo.HostNames;
+import dev.lbuvault.retention.DurationParser;
+import dev.lbuvault.retention.RetentionPolicy;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TimeZone;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.quartz.CronExpression;
+
+/**
+ * The daemon's validated settings. {@link #KEYS} is the one table of configuration keys, their
+ * flags and defaults (docs/config.md documents each, and a test keeps the two in step); {@link
+ * #parse} turns the merged {@code key -> value} map (file, then flags) into typed values and fails
+ * at startup, naming the key, the value and what is allowed, rather than at 3 a.m.
+ *
+ * @param repo the repository
+ * @param source where the card is mounted
+ * @param host the host to back up, when not taken from the apkovl's name
+ * @param listen where to serve /metrics and /healthz; empty when switched off
+ * @param textfileDir where to write lbuvault.prom for node_exporter, if anywhere
+ * @param backupSchedule Quartz cron expression of the scheduled backup; empty when off
+ * @param verifySchedule Quartz cron expression of the verify run; empty when off
+ * @param settle how long the card must be quiet after a change before a backup starts
+ * @param rescan how often the card's root is looked at (stat only) to catch missed changes
+ * @param lockWait how long a backup or prune waits for another writer (a CLI run) to finish
+ * @param retention the prune policy applied after each stored version
+ * @param logLevel error, warn, info or debug
+ */
+public record DaemonSettings(
+    Path repo,
+    Path source,
+    Optional<String> host,
+    Optional<InetSocketAddress> listen,
+    Optional<Path> textfileDir,
+    Optional<String> backupSchedule,
+    Optional<String> verifySchedule,
+    Duration settle,
+    Duration rescan,
+    Duration lockWait,
+    RetentionPolicy retention,
+    String logLevel) {
+
+  /** The default port: outside Prometheus's exporter range 9100-9999, which is fully allocated. */
+  public static final int DEFAULT_PORT = 19528;
+
+  /** The default configuration file; its absence is fine. */
+  public static final Path DEFAULT_CONFIG = Path.of("/etc/lbuvault/lbuvault.conf");
+
+  /**
+   * One configuration key.
+   *
+   * @param name the key in the file
+   * @param flag the command-line flag that overrides it
+   * @param defaultValue the default as written in the file (empty: none)
+   * @param allowed what values are allowed, for messages and docs
+   */
+  public record Key(String name, String flag, String defaultValue, String allowed) {
+    public Key {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(flag, "flag");
+      Objects.requireNonNull(defaultValue, "defaultValue");
+      Objects.requireNonNull(allowed, "allowed");
+      if (!flag.startsWith("--")) {
+        throw new IllegalArgumentException("flag must start with --: " + flag);
+      }
+    }
+  }
+
+  private static final String DURATION = "a duration such as 30s, 5m, 1h";
+  private static final String COUNT = "a whole number >= 0 (0: rule off)";
+
+  /** Every key, in the order docs/config.md and the example file list them. */
+  public static final List<Key> KEYS =
+      List.of(
+          new Key(
+              "repo",
+              "--repo",
+              "",
+              "a repository directory (lbuvault init); default $LBUVAULT_REPO"),
+          new Key("source", "--source", "", "the card's mount point; default from lbu.conf"),
+          new Key("lbu.conf", "--lbu-conf", "/etc/lbu/lbu.conf", "lbu's configuration file"),
+          new Key("host", "--host", "", "a host name; default from the apkovl's file name"),
+          new Key("listen", "--listen", "127.0.0.1:" + DEFAULT_PORT, "HOST:PORT, or off"),
+          new Key("textfile.dir", "--textfile-dir", "", "an existing directory, or empty for none"),
+          new Key(
+              "backup.schedule",
+              "--backup-schedule",
+              "0 0 3 * * ?",
+              "a Quartz cron expression, or off"),
+          new Key(
+              "verify.schedule",
+              "--verify-schedule",
+              "0 0 4 ? * SUN",
+              "a Quartz cron expression, or off"),
+          new Key("settle", "--settle", "10s", DURATION + ", from 1s to 1h"),
+          new Key("rescan", "--rescan", "15m", DURATION + ", from 1s to 1d"),
+          new Key("lock.wait", "--lock-wait", "10m", DURATION + ", from 0s to 1d"),
+          new Key("keep.last", "--keep-last", "0", COUNT),
+          new Key("keep.daily", "--keep-daily", "0", COUNT),
+          new Key("keep.weekly", "--keep-weekly", "0", COUNT),
+          new Key("keep.monthly", "--keep-monthly", "0", COUNT),
+          new Key("keep.yearly", "--keep-yearly", "0", COUNT),
+          new Key(
+              "keep.within",
+              "--keep-within",
+              "0h",
+              "a retention duration such as 7d, 36h, 1y2m (0h: rule off)"),
+          new Key("log.level", "--log-level", "info", "error, warn, info or debug"));
+
+  private static final Pattern LISTEN =
+      Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
+
+  public DaemonSettings {
+    Objects.requireNonNull(repo, "repo");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(textfileDir, "textfileDir");
+    Objects.requireNonNull(backupSchedule, "backupSchedule");
+    Objects.requireNonNull(verifySchedule, "verifySchedule");
+    Objects.requireNonNull(settle, "settle");
+    Objects.requireNonNull(rescan, "rescan");
+    Objects.requireNonNull(lockWait, "lockWait");
+    Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(logLevel, "logLevel");
+    if (settle.isNegative() || rescan.isNegative() || lockWait.isNegative()) {
+      throw new IllegalArgumentException("durations must not be negative");
+    }
+  }
+
+  /** The set of key names. */
+  public static Set<String> keyNames() {
+    Set<String> names = new LinkedHashSet<>();
+    for (Key k : KEYS) {
+      names.add(k.name());
+    }
+    return names;
+  }
+
+  /** The key called {@code name}. */
+  public static Key key(String name) {
+    for (Key k : KEYS) {
+      if (k.name().equals(name)) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("no key " + name);
+  }
+
+  /**
+   * Validates {@code values} (only the keys that were set; defaults fill the rest).
+   *
+   * @throws ConfigException naming the key, the value and what is allowed
+   */
+  public static DaemonSettings parse(Map<String, String> values) throws IOException {
+    for (String k : values.keySet()) {
+      if (!keyNames().contains(k)) {
+        throw new ConfigException(
+            "unknown key \"" + k + "\" (known keys: " + String.join(", ", keyNames()) + ")");
+      }
+    }
+    Values v = new Values(values);
+    String repoText = v.get("repo");
+    if (repoText.isEmpty()) {
+      throw new ConfigException(
+          "repo: not set: give --repo DIR, repo = DIR in the config file, or set $LBUVAULT_REPO");
+    }
+    Path lbuConf = Path.of(v.get("lbu.conf"));
+    String sourceText = v.get("source");
+    Path source;
+    if (!sourceText.isEmpty()) {
+      source = Path.of(sourceText);
+    } else {
+      source =
+          LbuConfig.read(lbuConf)
+              .sourceDir()
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          "source: not set, and "
+                              + lbuConf
+                              + " sets neither LBU_MEDIA nor LBU_BACKUPDIR: set source = DIR"
+                              + " (the card's mount point) or give --source DIR"));
+    }
+    Optional<String> host = Optional.empty();
+    if (!v.get("host").isEmpty()) {
+      String h = v.get("host");
+      if (!HostNames.isValid(h)) {
+        throw v.bad("host", "letters, digits, '.', '_' or '-', starting with a letter or digit");
+      }
+      host = Optional.of(h);
+    }
+    Optional<Path> textfileDir = Optional.empty();
+    if (!v.get("textfile.dir").isEmpty()) {
+      Path dir = Path.of(v.get("textfile.dir"));
+      if (!Files.isDirectory(dir)) {
+        throw v.bad(
+            "textfile.dir", "no such directory (node_exporter's --collector.textfile.directory)");
+      }
+      textfileDir = Optional.of(dir);
+    }
+    Duration settle = v.duration("settle", Duration.ofSeconds(1), Duration.ofHours(1));
+    Duration rescan = v.duration("rescan", Duration.ofSeconds(1), Duration.ofDays(1));
+    Duration lockWait = v.duration("lock.wait", Duration.ZERO, Duration.ofDays(1));
+    RetentionPolicy retention;
+    Duration within;
+    try {
+      within = DurationParser.parse(v.get("keep.within"));
+    } catch (IllegalArgumentException e) {
+      throw v.bad("keep.within", e.getMessage());
+    }
+    retention =
+        new RetentionPolicy(
+            v.count("keep.last"),
+            v.count("keep.daily"),
+            v.count("keep.weekly"),
+            v.count("keep.monthly"),
+            v.count("keep.yearly"),
+            within);
+    String level = v.get("log.level").toLowerCase(Locale.ROOT);
+    if (!List.of("error", "warn", "info", "debug").contains(level)) {
+      throw v.bad("log.level", "use error, warn, info or debug");
+    }
+    return new DaemonSettings(
+        Path.of(repoText),
+        source,
+        host,
+        v.listen(),
+        textfileDir,
+        v.cron("backup.schedule"),
+        v.cron("verify.schedule"),
+        settle,
+        rescan,
+        lockWait,
+        retention,
+        level);
+  }
+
+  /** A Quartz cron expression in the JVM's time zone (the machine's local time). */
+  static CronExpression cron(String expression, TimeZone zone) {
+    try {
+      CronExpression c = new CronExpression(expression);
+      c.setTimeZone(zone);
+      return c;
+    } catch (ParseException e) {
+      throw new IllegalStateException("validated at startup: " + expression, e);
+    }
+  }
+
+  /** The raw values with defaults, and the checks that name the key. */
+  private static final class Values {
+    private final Map<String, String> given;
+
+    Values(Map<String, String> given) {
+      this.given = given;
+    }
+
+    String get(String key) {
+      String value = given.get(key);
+      return value == null ? key(key).defaultValue() : value.strip();
+    }
+
+    ConfigException bad(String key, String problem) {
+      return ConfigException.badValue(key, get(key), problem);
+    }
+
+    Duration duration(String key, Duration min, Duration max) {
+      Duration d;
+      try {
+        d = DurationOption.parse(get(key));
+      } catch (IllegalArgumentException e) {
+        throw bad(key, "not a duration; use e.g. 30s, 5m, 1h30m");
+      }
+      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+        throw bad(key, "out of range; allowed: " + key(key).allowed());
+      }
+      return d;
+    }
+
+    int count(String key) {
+      try {
+        int n = Integer.parseInt(get(key));
+        if (n >= 0) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw bad(key, "not " + COUNT);
+    }
+
+    Optional<String> cron(String key) {
+      String text = get(key);
+      if ("off".equals(text)) {
+        return Optional.empty();
+      }
+      CronExpression c;
+      try {
+        c = new CronExpression(text);
+      } catch (ParseException e) {
+        throw bad(
+            key,
+            "not a valid Quartz cron expression ("
+                + e.getMessage()
+                + "); use six or seven fields: second minute hour day-of-month month day-of-week"
+                + " [year], e.g. \""
+                + key(key).defaultValue()
+                + "\", or off");
+      }
+      if (c.getNextValidTimeAfter(Date.from(Instant.now())) == null) {
+        throw bad(key, "never fires again; use a schedule with future times, or off");
+      }
+      return Optional.of(text);
+    }
+
+    Optional<InetSocketAddress> listen() {
+      String text = get("listen");
+      if ("off".equals(text)) {
+        return Optional.empty();
+      }
+      Matcher m = LISTEN.matcher(text);
+      if (!m.matches()) {
+        throw bad(
+            "listen",
+            "use HOST:PORT (e.g. 127.0.0.1:"
+                + DEFAULT_PORT
+                + ", [::1]:"
+                + DEFAULT_PORT
+                + ") or off");
+      }
+      int port = Integer.parseInt(m.group(3));
+      if (port > 65535) {
+        throw bad("listen", "port must be 0-65535");
+      }
+      String hostPart = m.group(1) != null ? m.group(1) : m.group(2);
+      InetSocketAddress address = new InetSocketAddress(hostPart, port);
+      if (address.isUnresolved()) {
+        throw bad("listen", "cannot resolve " + hostPart + "; use an IP address");
+      }
+      return Optional.of(address);
+    }
+  }
+}

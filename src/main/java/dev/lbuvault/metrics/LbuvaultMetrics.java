@@ -1,0 +1,188 @@
+package dev.lbuvault.metrics;
+
+import dev.lbuvault.status.HostStatus;
+import dev.lbuvault.status.RunResult;
+import dev.lbuvault.status.StatusSink;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * lbuvault's Prometheus metrics (names in {@code docs/monitoring.md}; they are an interface),
+ * rendered from the newest {@link HostStatus}. Counters and the run-time summary are function
+ * meters over the persisted state, so a restarted daemon or a one-shot backup continues the counts
+ * instead of starting from zero. Labels are {@code host} (one value at a time: meters are
+ * re-registered when the host changes) and {@code result} (four values), so nothing grows without
+ * bound. JVM and process metrics live in a second registry that only the long-running daemon binds
+ * and that the textfile leaves out: a finished process has no memory or threads to report.
+ */
+public final class LbuvaultMetrics implements StatusSink {
+  /** The text exposition format that Prometheus, node_exporter and promtool all read. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final List<Meter> hostMeters = new ArrayList<>();
+  private volatile HostStatus status;
+  private PrometheusMeterRegistry jvm;
+
+  /** Adds the cheap JVM and process binders (memory, GC, threads, classes, CPU, uptime, fds). */
+  public synchronized void bindJvmMetrics() {
+    if (jvm != null) {
+      return;
+    }
+    jvm = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // promtool's lint rejects these two names (an abbreviated unit, a "_count" suffix on a gauge);
+    // process_cpu_seconds_total below is the conventional form of the first.
+    jvm.config()
+        .meterFilter(
+            MeterFilter.deny(
+                id ->
+                    id.getName().equals("process.cpu.time")
+                        || id.getName().equals("system.cpu.count")));
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      FunctionCounter.builder("process.cpu.seconds", os, b -> b.getProcessCpuTime() / 1e9)
+          .description("CPU time used by the process")
+          .register(jvm);
+    }
+    new JvmMemoryMetrics().bindTo(jvm);
+    new JvmGcMetrics().bindTo(jvm);
+    new JvmThreadMetrics().bindTo(jvm);
+    new ClassLoaderMetrics().bindTo(jvm);
+    new ProcessorMetrics().bindTo(jvm);
+    new UptimeMetrics().bindTo(jvm);
+    new FileDescriptorMetrics().bindTo(jvm);
+  }
+
+  @Override
+  public synchronized void publish(HostStatus next) {
+    HostStatus previous = status;
+    status = next;
+    if (previous == null || !previous.host().equals(next.host())) {
+      register(next.host());
+    }
+  }
+
+  /** The status the metrics currently show, if any was published. */
+  public Optional<HostStatus> status() {
+    return Optional.ofNullable(status);
+  }
+
+  /** Everything, for {@code /metrics}. */
+  public String scrape() {
+    PrometheusMeterRegistry j;
+    synchronized (this) {
+      j = jvm;
+    }
+    String own = registry.scrape(CONTENT_TYPE);
+    return j == null ? own : own + j.scrape(CONTENT_TYPE);
+  }
+
+  /** Only lbuvault's own metrics, for the node_exporter textfile. */
+  public String scrapeOwn() {
+    return registry.scrape(CONTENT_TYPE);
+  }
+
+  private void register(String host) {
+    for (Meter m : hostMeters) {
+      registry.remove(m);
+    }
+    hostMeters.clear();
+    Tags tags = Tags.of("host", host);
+    gauge(
+        "lbuvault.backup.last.success.timestamp.seconds",
+        "End of the last backup run that stored a version or found the card unchanged (0: never)",
+        tags,
+        s -> seconds(s.state().lastSuccess()));
+    gauge(
+        "lbuvault.backup.last.attempt.timestamp.seconds",
+        "End of the last backup run, whatever its result (0: never)",
+        tags,
+        s -> seconds(s.state().lastAttempt()));
+    for (RunResult r : RunResult.values()) {
+      hostMeters.add(
+          FunctionCounter.builder("lbuvault.backup.runs", this, m -> m.current().state().runs(r))
+              .description("Backup runs by result (stored, unchanged, busy, failed)")
+              .tags(tags.and("result", r.label()))
+              .register(registry));
+    }
+    hostMeters.add(
+        FunctionTimer.builder(
+                "lbuvault.backup.duration",
+                this,
+                m -> m.current().state().durationCount(),
+                m -> m.current().state().durationSecondsSum(),
+                TimeUnit.SECONDS)
+            .description("Run time of backup runs")
+            .tags(tags)
+            .register(registry));
+    gauge("lbuvault.versions", "Versions kept", tags, s -> s.repository().versions());
+    gauge(
+        "lbuvault.newest.version.timestamp.seconds",
+        "Time of the newest version (0: none)",
+        tags,
+        s -> seconds(s.repository().newest()));
+    gauge(
+        "lbuvault.source.apkovl.modified.timestamp.seconds",
+        "Modification time of the apkovl on the card at the last scan (0: never seen)",
+        tags,
+        s -> seconds(s.apkovlModified()));
+    gauge(
+        "lbuvault.source.up",
+        "1 when the card was readable and held an apkovl at the last scan",
+        tags,
+        s -> s.sourceUp() ? 1 : 0);
+    gauge(
+        "lbuvault.repository.size.bytes",
+        "Logical bytes of the host's versions, each file shared by several versions counted once",
+        tags,
+        s -> s.repository().sizeBytes());
+    gauge(
+        "lbuvault.verify.last.success.timestamp.seconds",
+        "End of the last verify that found no damage (0: never)",
+        tags,
+        s -> seconds(s.state().lastVerifySuccess()));
+    gauge(
+        "lbuvault.verify.damaged.files",
+        "Damaged, missing or extra files found by the last verify",
+        tags,
+        s -> s.state().verifyDamagedFiles());
+  }
+
+  private void gauge(String name, String help, Tags tags, ToDoubleFunction<HostStatus> value) {
+    hostMeters.add(
+        Gauge.builder(name, this, m -> value.applyAsDouble(m.current()))
+            .description(help)
+            .tags(tags)
+            .strongReference(true)
+            .register(registry));
+  }
+
+  private HostStatus current() {
+    return status;
+  }
+
+  private static double seconds(Optional<Instant> t) {
+    return t.map(i -> i.toEpochMilli() / 1000.0).orElse(0.0);
+  }
+}

@@ -1,0 +1,242 @@
+package dev.lbuvault.status;
+
+import dev.lbuvault.json.Json;
+import dev.lbuvault.json.JsonException;
+import dev.lbuvault.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the daemon (and {@code backup --textfile-dir}) remembers about one host between runs, kept
+ * in {@code REPO/hosts/HOST/daemon-state.json}: when the last backup ended and how, when the last
+ * one succeeded, how many runs ended each way, their total run time, the last verify, and the last
+ * scheduled backup time (to catch up a schedule missed while the machine was off). It exists so
+ * that a restart neither resets staleness nor hides a failure: the metrics are restored from it.
+ * Instants are kept to the millisecond, so a restored timestamp equals the exported one.
+ *
+ * @param lastSuccess end of the last run that stored a version or found the card unchanged
+ * @param lastAttempt end of the last run, whatever its result
+ * @param lastResult result of that last run
+ * @param runs runs per result since the state was created; every result has an entry
+ * @param durationCount runs whose duration is in {@code durationSecondsSum}
+ * @param durationSecondsSum total run time of those runs
+ * @param lastVerify end of the last verify that ran to completion, damaged or not
+ * @param lastVerifySuccess end of the last verify that found no damage
+ * @param verifyDamagedFiles damaged, missing or extra files the last completed verify found
+ * @param lastScheduledBackup the last scheduled backup time that was handled (or the time the
+ *     schedule was first seen), from which a missed schedule is computed at startup
+ */
+public record DaemonState(
+    Optional<Instant> lastSuccess,
+    Optional<Instant> lastAttempt,
+    Optional<RunResult> lastResult,
+    Map<RunResult, Long> runs,
+    long durationCount,
+    double durationSecondsSum,
+    Optional<Instant> lastVerify,
+    Optional<Instant> lastVerifySuccess,
+    long verifyDamagedFiles,
+    Optional<Instant> lastScheduledBackup) {
+  /** The {@code formatVersion} this code writes and reads. */
+  public static final int FORMAT_VERSION = 1;
+
+  public DaemonState {
+    Objects.requireNonNull(lastSuccess, "lastSuccess");
+    Objects.requireNonNull(lastAttempt, "lastAttempt");
+    Objects.requireNonNull(lastResult, "lastResult");
+    Objects.requireNonNull(lastVerify, "lastVerify");
+    Objects.requireNonNull(lastVerifySuccess, "lastVerifySuccess");
+    Objects.requireNonNull(lastScheduledBackup, "lastScheduledBackup");
+    Map<RunResult, Long> all = new EnumMap<>(RunResult.class);
+    for (RunResult r : RunResult.values()) {
+      long n = runs.getOrDefault(r, 0L);
+      if (n < 0) {
+        throw new IllegalArgumentException("runs of " + r.label() + " must be >= 0, got " + n);
+      }
+      all.put(r, n);
+    }
+    runs = Collections.unmodifiableMap(all);
+    if (durationCount < 0) {
+      throw new IllegalArgumentException("durationCount must be >= 0, got " + durationCount);
+    }
+    if (!(durationSecondsSum >= 0) || Double.isInfinite(durationSecondsSum)) {
+      throw new IllegalArgumentException(
+          "durationSecondsSum must be a finite number >= 0, got " + durationSecondsSum);
+    }
+    if (verifyDamagedFiles < 0) {
+      throw new IllegalArgumentException(
+          "verifyDamagedFiles must be >= 0, got " + verifyDamagedFiles);
+    }
+    lastSuccess = lastSuccess.map(DaemonState::millis);
+    lastAttempt = lastAttempt.map(DaemonState::millis);
+    lastVerify = lastVerify.map(DaemonState::millis);
+    lastVerifySuccess = lastVerifySuccess.map(DaemonState::millis);
+    lastScheduledBackup = lastScheduledBackup.map(DaemonState::millis);
+  }
+
+  /** The state of a host nothing has been recorded for. */
+  public static DaemonState empty() {
+    return new DaemonState(
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Map.of(),
+        0,
+        0,
+        Optional.empty(),
+        Optional.empty(),
+        0,
+        Optional.empty());
+  }
+
+  /** Runs that ended with {@code result}. */
+  public long runs(RunResult result) {
+    return runs.get(result);
+  }
+
+  /** This state with one more backup run that ended at {@code end} after {@code elapsed}. */
+  public DaemonState withBackup(RunResult result, Instant end, Duration elapsed) {
+    Map<RunResult, Long> counts = new EnumMap<>(runs);
+    counts.merge(result, 1L, Long::sum);
+    return new DaemonState(
+        result.success() ? Optional.of(end) : lastSuccess,
+        Optional.of(end),
+        Optional.of(result),
+        counts,
+        durationCount + 1,
+        durationSecondsSum + Math.max(0, elapsed.toMillis()) / 1000.0,
+        lastVerify,
+        lastVerifySuccess,
+        verifyDamagedFiles,
+        lastScheduledBackup);
+  }
+
+  /** This state with a completed verify that ended at {@code end} and found {@code damaged}. */
+  public DaemonState withVerify(Instant end, long damaged) {
+    return new DaemonState(
+        lastSuccess,
+        lastAttempt,
+        lastResult,
+        runs,
+        durationCount,
+        durationSecondsSum,
+        Optional.of(end),
+        damaged == 0 ? Optional.of(end) : lastVerifySuccess,
+        damaged,
+        lastScheduledBackup);
+  }
+
+  /** This state with {@code time} as the last handled scheduled backup time. */
+  public DaemonState withScheduledBackup(Instant time) {
+    return new DaemonState(
+        lastSuccess,
+        lastAttempt,
+        lastResult,
+        runs,
+        durationCount,
+        durationSecondsSum,
+        lastVerify,
+        lastVerifySuccess,
+        verifyDamagedFiles,
+        Optional.of(time));
+  }
+
+  /** The state file's text (pretty-printed JSON). */
+  public String toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("formatVersion", (long) FORMAT_VERSION);
+    m.put("lastSuccess", text(lastSuccess));
+    m.put("lastAttempt", text(lastAttempt));
+    m.put("lastResult", lastResult.map(RunResult::label).orElse(null));
+    Map<String, Object> counts = new LinkedHashMap<>();
+    for (RunResult r : RunResult.values()) {
+      counts.put(r.label(), runs.get(r));
+    }
+    m.put("runs", counts);
+    m.put("durationCount", durationCount);
+    m.put("durationSecondsSum", durationSecondsSum);
+    m.put("lastVerify", text(lastVerify));
+    m.put("lastVerifySuccess", text(lastVerifySuccess));
+    m.put("verifyDamagedFiles", verifyDamagedFiles);
+    m.put("lastScheduledBackup", text(lastScheduledBackup));
+    return Json.write(m);
+  }
+
+  /**
+   * Parses a state file.
+   *
+   * @throws JsonException naming the field that is missing or malformed
+   */
+  public static DaemonState fromJson(String text) throws JsonException {
+    JsonObject o = JsonObject.parse(text);
+    long format = o.number("formatVersion");
+    if (format > FORMAT_VERSION) {
+      throw new JsonException(
+          "state format " + format + " is newer than this lbuvault (" + FORMAT_VERSION + ")");
+    }
+    Map<RunResult, Long> counts = new EnumMap<>(RunResult.class);
+    JsonObject runs = o.object("runs");
+    for (RunResult r : RunResult.values()) {
+      counts.put(r, runs.has(r.label()) ? runs.number(r.label()) : 0L);
+    }
+    Optional<RunResult> last = Optional.empty();
+    if (o.has("lastResult")) {
+      String label = o.string("lastResult");
+      last = RunResult.fromLabel(label);
+      if (last.isEmpty()) {
+        throw new JsonException("field \"lastResult\" has unknown value \"" + label + "\"");
+      }
+    }
+    try {
+      return new DaemonState(
+          instant(o, "lastSuccess"),
+          instant(o, "lastAttempt"),
+          last,
+          counts,
+          o.number("durationCount"),
+          decimal(o, "durationSecondsSum"),
+          instant(o, "lastVerify"),
+          instant(o, "lastVerifySuccess"),
+          o.number("verifyDamagedFiles"),
+          instant(o, "lastScheduledBackup"));
+    } catch (IllegalArgumentException e) {
+      throw new JsonException(e.getMessage(), e);
+    }
+  }
+
+  private static Instant millis(Instant t) {
+    return t.truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private static String text(Optional<Instant> t) {
+    return t.map(Instant::toString).orElse(null);
+  }
+
+  private static Optional<Instant> instant(JsonObject o, String key) throws JsonException {
+    String s = o.stringOrNull(key);
+    if (s == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(s));
+    } catch (DateTimeParseException e) {
+      throw new JsonException("field \"" + key + "\" is not an ISO-8601 instant: " + s, e);
+    }
+  }
+
+  private static double decimal(JsonObject o, String key) throws JsonException {
+    Object v = o.fields().get(key);
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    throw new JsonException("field \"" + key + "\" is missing or not a number");
+  }
+}

@@ -1,0 +1,91 @@
+package dev.lbuvault.status;
+
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.StoredVersion;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the repository holds for one host: how many versions, when the newest was taken, and how
+ * many bytes its versions use. The size is du-like: the logical size of every distinct file,
+ * counting a file that several versions share once. On the plain backend shared files are hard
+ * links (same device and inode). On btrfs every snapshot is its own subvolume with its own device
+ * number but keeps the inode numbers of the subvolume it was taken from, and lbuvault never changes
+ * a file of the working mirror in place (it writes a new file and renames it), so there the inode
+ * number alone identifies a file shared by several versions. Directories and filesystem metadata
+ * are not counted.
+ *
+ * @param versions published versions of the host
+ * @param newest the time of the newest version (its id), if there is one
+ * @param sizeBytes logical bytes of the distinct files in all versions
+ */
+public record RepositoryStats(int versions, Optional<Instant> newest, long sizeBytes) {
+  public RepositoryStats {
+    Objects.requireNonNull(newest, "newest");
+    if (versions < 0 || sizeBytes < 0) {
+      throw new IllegalArgumentException(
+          "versions and sizeBytes must be >= 0, got " + versions + " and " + sizeBytes);
+    }
+  }
+
+  /** Nothing stored yet. */
+  public static RepositoryStats empty() {
+    return new RepositoryStats(0, Optional.empty(), 0);
+  }
+
+  /** Counts {@code host}'s versions in {@code repository}; reads only metadata (stat). */
+  public static RepositoryStats of(Repository repository, String host) throws IOException {
+    List<StoredVersion> versions = repository.versions(host);
+    if (versions.isEmpty()) {
+      return empty();
+    }
+    boolean byInodeOnly = "btrfs".equals(repository.marker().backend());
+    Set<Object> seen = new HashSet<>();
+    long[] bytes = {0};
+    for (StoredVersion v : versions) {
+      try {
+        Files.walkFileTree(
+            v.dir(),
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                  throws IOException {
+                if (attrs.isRegularFile() && seen.add(identity(file, byInodeOnly))) {
+                  bytes[0] += attrs.size();
+                }
+                return FileVisitResult.CONTINUE;
+              }
+
+              @Override
+              public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                // A version pruned meanwhile, or an unreadable file: counted by verify, not here.
+                return FileVisitResult.CONTINUE;
+              }
+            });
+      } catch (NoSuchFileException e) {
+        // pruned while we counted
+      }
+    }
+    Instant newest = versions.get(versions.size() - 1).id().time();
+    return new RepositoryStats(versions.size(), Optional.of(newest), bytes[0]);
+  }
+
+  private static Object identity(Path file, boolean byInodeOnly) throws IOException {
+    Map<String, Object> a = Files.readAttributes(file, "unix:ino,dev", LinkOption.NOFOLLOW_LINKS);
+    Object ino = a.get("ino");
+    return byInodeOnly ? ino : List.of(a.get("dev"), ino);
+  }
+}

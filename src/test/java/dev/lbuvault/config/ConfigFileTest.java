@@ -1,0 +1,56 @@
+package dev.lbuvault.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigFileTest {
+  private static final Set<String> KEYS = Set.of("repo", "backup.schedule", "settle");
+
+  @Test
+  void readsKeyValueLinesWithCommentsAndQuotes() {
+    var values =
+        ConfigFile.parse(
+            "f",
+            List.of(
+                "# comment",
+                "",
+                "  repo = /mnt/array/lbuvault   # trailing comment",
+                "backup.schedule=\"0 0 3 * * ?\"",
+                "settle =10s"),
+            KEYS);
+    assertThat(values)
+        .containsExactly(
+            java.util.Map.entry("repo", "/mnt/array/lbuvault"),
+            java.util.Map.entry("backup.schedule", "0 0 3 * * ?"),
+            java.util.Map.entry("settle", "10s"));
+  }
+
+  @Test
+  void unknownKeysDuplicatesAndGarbageAreErrorsNamingTheLine() {
+    assertThatThrownBy(() -> ConfigFile.parse("f", List.of("repo = x", "setle = 5s"), KEYS))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("f line 2: unknown key \"setle\"");
+    assertThatThrownBy(() -> ConfigFile.parse("f", List.of("repo = x", "repo = y"), KEYS))
+        .hasMessageContaining("f line 2: repo is set twice");
+    assertThatThrownBy(() -> ConfigFile.parse("f", List.of("just words"), KEYS))
+        .hasMessageContaining("f line 1: expected \"key = value\"");
+  }
+
+  @Test
+  void aMissingDefaultFileIsEmptyButAMissingNamedFileIsAnError(@TempDir Path tmp) throws Exception {
+    Path missing = tmp.resolve("none.conf");
+    assertThat(ConfigFile.read(missing, false, KEYS).values()).isEmpty();
+    assertThatThrownBy(() -> ConfigFile.read(missing, true, KEYS))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config file " + missing + " does not exist");
+    Files.writeString(tmp.resolve("ok.conf"), "settle = 3s\n");
+    assertThat(ConfigFile.read(tmp.resolve("ok.conf"), true, KEYS).get("settle")).contains("3s");
+  }
+}

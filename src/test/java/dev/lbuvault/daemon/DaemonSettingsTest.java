@@ -1,0 +1,156 @@
+package dev.lbuvault.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lbuvault.cli.Main;
+import dev.lbuvault.config.ConfigException;
+import dev.lbuvault.testing.Cli;
+import dev.lbuvault.testing.Cli.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DaemonSettingsTest {
+  @TempDir Path tmp;
+
+  private Map<String, String> minimal() {
+    Map<String, String> m = new HashMap<>();
+    m.put("repo", tmp.resolve("repo").toString());
+    m.put("source", tmp.resolve("card").toString());
+    return m;
+  }
+
+  @Test
+  void defaultsMatchTheSpecification() throws Exception {
+    DaemonSettings s = DaemonSettings.parse(minimal());
+    assertThat(s.backupSchedule()).contains("0 0 3 * * ?");
+    assertThat(s.verifySchedule()).contains("0 0 4 ? * SUN");
+    assertThat(s.settle()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(s.rescan()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(s.lockWait()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(s.retention().isEmpty()).isTrue();
+    assertThat(s.listen().orElseThrow().getPort()).isEqualTo(DaemonSettings.DEFAULT_PORT);
+    assertThat(s.listen().orElseThrow().getAddress().isLoopbackAddress()).isTrue();
+    assertThat(s.textfileDir()).isEmpty();
+    assertThat(s.logLevel()).isEqualTo("info");
+  }
+
+  @Test
+  void theSourceDefaultsToLbusOwnConfiguration() throws Exception {
+    Path lbu = tmp.resolve("lbu.conf");
+    Files.writeString(lbu, "LBU_MEDIA=mmcblk0p1\n");
+    Map<String, String> m = minimal();
+    m.remove("source");
+    m.put("lbu.conf", lbu.toString());
+    assertThat(DaemonSettings.parse(m).source()).isEqualTo(Path.of("/media/mmcblk0p1"));
+    Files.writeString(lbu, "# nothing\n");
+    assertThatThrownBy(() -> DaemonSettings.parse(m))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("source: not set");
+  }
+
+  @Test
+  void offSwitchesSchedulesAndTheListenerOff() throws Exception {
+    Map<String, String> m = minimal();
+    m.put("backup.schedule", "off");
+    m.put("verify.schedule", "off");
+    m.put("listen", "off");
+    DaemonSettings s = DaemonSettings.parse(m);
+    assertThat(s.backupSchedule()).isEmpty();
+    assertThat(s.verifySchedule()).isEmpty();
+    assertThat(s.listen()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "backup.schedule | 0 0 25 * * ?  | backup.schedule = \"0 0 25 * * ?\": not a valid Quartz cron expression (",
+        "verify.schedule | every sunday  | verify.schedule = \"every sunday\": not a valid Quartz cron expression (",
+        "backup.schedule | 0 0 3 1 1 ? 2001 | never fires again",
+        "settle          | 10 seconds    | settle = \"10 seconds\": not a duration",
+        "settle          | 0s            | settle = \"0s\": out of range; allowed: a duration such as 30s, 5m, 1h, from 1s to 1h",
+        "rescan          | 2d            | rescan = \"2d\": out of range",
+        "keep.daily      | -1            | keep.daily = \"-1\": not a whole number >= 0",
+        "keep.within     | 7 days        | keep.within = \"7 days\":",
+        "listen          | localhost     | listen = \"localhost\": use HOST:PORT",
+        "listen          | 127.0.0.1:70000 | port must be 0-65535",
+        "log.level       | verbose       | log.level = \"verbose\": use error, warn, info or debug",
+        "host            | -bad          | host = \"-bad\":",
+        "textfile.dir    | /no/such/dir  | textfile.dir = \"/no/such/dir\": no such directory",
+      })
+  void badValuesNameTheKeyTheValueAndWhatIsAllowed(String key, String value, String message) {
+    Map<String, String> m = minimal();
+    m.put(key, value);
+    assertThatThrownBy(() -> DaemonSettings.parse(m))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void theCommandLineExitsWith2AndOneLineForABadValueInTheFile() throws Exception {
+    Path conf = tmp.resolve("lbuvault.conf");
+    Files.writeString(
+        conf, "repo = " + tmp + "\nsource = " + tmp + "\nbackup.schedule = 0 0 25 * * ?\n");
+    Result r = Cli.run("daemon", "--config", conf.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith(
+            "lbuvault: backup.schedule = \"0 0 25 * * ?\": not a valid Quartz cron expression (")
+        .hasLineCount(1);
+  }
+
+  @Test
+  void flagsOverrideTheFileAndUnknownKeysOrAMissingNamedFileAreErrors() throws Exception {
+    Path conf = tmp.resolve("lbuvault.conf");
+    Files.writeString(conf, "repo = " + tmp + "\nsource = " + tmp + "\nsettle = nonsense\n");
+    Result overridden =
+        Cli.run("daemon", "--config", conf.toString(), "--settle", "5s", "--rescan", "never");
+    assertThat(overridden.exitCode()).isEqualTo(2);
+    // --settle fixed the file's bad settle, so the first complaint is the flag's rescan:
+    assertThat(overridden.err()).contains("rescan = \"never\"").doesNotContain("settle");
+
+    Files.writeString(conf, "repo = " + tmp + "\nschedule = 0 0 3 * * ?\n");
+    Result unknown = Cli.run("daemon", "--config", conf.toString());
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).contains("line 2: unknown key \"schedule\"");
+
+    Result missing = Cli.run("daemon", "--config", tmp.resolve("nope.conf").toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("nope.conf does not exist");
+  }
+
+  @Test
+  void everyKeyHasAFlagADocumentedDefaultAndALineInTheExampleFile() throws Exception {
+    var daemon = Main.commandLine().getSubcommands().get("daemon").getCommandSpec();
+    String docs = Files.readString(Path.of("docs/config.md"));
+    String example = Files.readString(Path.of("scripts/lbuvault.conf.example"));
+    for (DaemonSettings.Key k : DaemonSettings.KEYS) {
+      assertThat(daemon.findOption(k.flag())).as("flag " + k.flag()).isNotNull();
+      assertThat(docs)
+          .as("docs/config.md row of " + k.name())
+          .contains("| `" + k.name() + "` | `" + k.flag() + "` |");
+      if (!k.defaultValue().isEmpty()) {
+        assertThat(docs).as("default of " + k.name()).contains("`" + k.defaultValue() + "`");
+      }
+      assertThat(example)
+          .as("example line of " + k.name())
+          .containsPattern("(?m)^#?" + java.util.regex.Pattern.quote(k.name()) + " = ");
+    }
+    // and the example file, uncommented, is a valid configuration
+    Map<String, String> parsed =
+        dev.lbuvault.config.ConfigFile.parse(
+            "example",
+            example.lines().map(l -> l.replaceFirst("^#(\\w[\\w.]* = )", "$1")).toList(),
+            DaemonSettings.keyNames());
+    parsed.put("textfile.dir", tmp.toString());
+    assertThat(DaemonSettings.parse(parsed).backupSchedule()).contains("0 0 3 * * ?");
+  }
+}

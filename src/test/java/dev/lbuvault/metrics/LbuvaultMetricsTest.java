@@ -1,0 +1,136 @@
+package dev.lbuvault.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lbuvault.status.DaemonState;
+import dev.lbuvault.status.HostStatus;
+import dev.lbuvault.status.RepositoryStats;
+import dev.lbuvault.status.RunResult;
+import dev.lbuvault.testing.Http;
+import dev.lbuvault.testing.Promtool;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LbuvaultMetricsTest {
+  private static final Instant END = Instant.parse("2026-11-25T03:00:02.500Z");
+
+  /** The interface: exact names and types, as docs/monitoring.md lists them. */
+  static final List<String> TYPES =
+      List.of(
+          "# TYPE lbuvault_backup_last_success_timestamp_seconds gauge",
+          "# TYPE lbuvault_backup_last_attempt_timestamp_seconds gauge",
+          "# TYPE lbuvault_backup_runs_total counter",
+          "# TYPE lbuvault_backup_duration_seconds summary",
+          "# TYPE lbuvault_versions gauge",
+          "# TYPE lbuvault_newest_version_timestamp_seconds gauge",
+          "# TYPE lbuvault_source_apkovl_modified_timestamp_seconds gauge",
+          "# TYPE lbuvault_source_up gauge",
+          "# TYPE lbuvault_repository_size_bytes gauge",
+          "# TYPE lbuvault_verify_last_success_timestamp_seconds gauge",
+          "# TYPE lbuvault_verify_damaged_files gauge");
+
+  static HostStatus status(String host) {
+    DaemonState state =
+        DaemonState.empty()
+            .withBackup(RunResult.STORED, END, Duration.ofMillis(2500))
+            .withBackup(RunResult.BUSY, END.plusSeconds(10), Duration.ofMillis(100))
+            .withVerify(END, 0);
+    return new HostStatus(
+        host,
+        state,
+        new RepositoryStats(3, Optional.of(Instant.parse("2026-11-25T03:00:00Z")), 4_200_000),
+        true,
+        Optional.of(Instant.parse("2026-11-24T20:00:00Z")));
+  }
+
+  @Test
+  void exposesTheDocumentedNamesWithRestoredValues() {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.publish(status("rpi"));
+    String text = m.scrape();
+    for (String type : TYPES) {
+      assertThat(text).contains(type + "\n");
+    }
+    assertThat(Http.sample(text, "lbuvault_backup_last_success_timestamp_seconds{host=\"rpi\"}"))
+        .contains(END.toEpochMilli() / 1000.0);
+    assertThat(Http.sample(text, "lbuvault_backup_runs_total{host=\"rpi\",result=\"stored\"}"))
+        .contains(1.0);
+    assertThat(Http.sample(text, "lbuvault_backup_runs_total{host=\"rpi\",result=\"busy\"}"))
+        .contains(1.0);
+    assertThat(Http.sample(text, "lbuvault_backup_runs_total{host=\"rpi\",result=\"failed\"}"))
+        .contains(0.0);
+    assertThat(Http.sample(text, "lbuvault_backup_duration_seconds_count{host=\"rpi\"}"))
+        .contains(2.0);
+    assertThat(Http.sample(text, "lbuvault_backup_duration_seconds_sum{host=\"rpi\"}"))
+        .contains(2.6);
+    assertThat(Http.sample(text, "lbuvault_versions{host=\"rpi\"}")).contains(3.0);
+    assertThat(Http.sample(text, "lbuvault_source_up{host=\"rpi\"}")).contains(1.0);
+  }
+
+  @Test
+  void aNewHostReplacesTheOldSeriesInsteadOfAddingLabels() {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.publish(status("guess"));
+    m.publish(status("rpi"));
+    assertThat(m.scrape()).doesNotContain("host=\"guess\"").contains("host=\"rpi\"");
+  }
+
+  @Test
+  void promtoolAcceptsTheWholeExpositionIncludingJvmMetrics(@TempDir Path tmp) throws Exception {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.bindJvmMetrics();
+    m.publish(status("rpi"));
+    String text = m.scrape();
+    assertThat(text).contains("# TYPE jvm_memory_used_bytes gauge", "process_cpu_seconds_total");
+    Promtool.assertAccepts(text, tmp);
+  }
+
+  @Test
+  void theTextfileIsReplacedAtomicallyHasNoTimestampsAndOnlyOwnMetrics(@TempDir Path tmp)
+      throws Exception {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.bindJvmMetrics();
+    m.publish(status("rpi"));
+    TextfileExporter t = new TextfileExporter(tmp);
+    t.write(m);
+    t.write(m);
+    try (var files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("lbuvault.prom");
+    }
+    String text = Files.readString(t.file());
+    assertThat(text).doesNotContain("jvm_").contains("lbuvault_versions{host=\"rpi\"} 3");
+    for (String line : text.lines().filter(l -> !l.startsWith("#")).toList()) {
+      assertThat(line.split(" ")).as("no timestamp in: " + line).hasSize(2);
+    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(t.file())))
+        .isEqualTo("rw-r--r--");
+  }
+
+  @Test
+  void theHttpEndpointServesMetricsAndHealth() throws Exception {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.publish(status("rpi"));
+    AtomicBoolean healthy = new AtomicBoolean(true);
+    try (MetricsServer server =
+        MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), m::scrape, healthy::get)) {
+      String base = "http://127.0.0.1:" + server.address().getPort();
+      Http.Response metrics = Http.get(base + "/metrics");
+      assertThat(metrics.status()).isEqualTo(200);
+      assertThat(metrics.body()).contains("lbuvault_versions{host=\"rpi\"} 3");
+      assertThat(Http.get(base + "/healthz")).isEqualTo(new Http.Response(200, "ok\n"));
+      healthy.set(false);
+      assertThat(Http.get(base + "/healthz").status()).isEqualTo(503);
+      assertThat(Http.get(base + "/nothing").status()).isEqualTo(404);
+      assertThat(Http.get(base + "/metrics/x").status()).isEqualTo(404);
+    }
+  }
+}
