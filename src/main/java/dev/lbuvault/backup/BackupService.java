@@ -6,6 +6,7 @@ import dev.lbuvault.archive.ApkovlSummary;
 import dev.lbuvault.archive.ApkovlValidator;
 import dev.lbuvault.archive.InvalidApkovlException;
 import dev.lbuvault.fs.SecureFiles;
+import dev.lbuvault.fs.Sha256;
 import dev.lbuvault.repo.ApkovlRecord;
 import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.HostArea;
@@ -22,7 +23,6 @@ import dev.lbuvault.source.CardScanner;
 import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.source.SourceException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -35,7 +35,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -185,7 +184,7 @@ public final class BackupService {
               apkovls,
               volumes.volumeOf(source).orElse(null),
               warnings,
-              sha256(sumsText));
+              Sha256.of(sumsText));
       Path current = area.current();
       SecureFiles.writeAtomically(
           current.resolve(StoredVersion.SUMS_FILE), sumsText, SecureFiles.READ_ONLY_FILE_MODE);
@@ -372,10 +371,5 @@ public final class BackupService {
       id = id.next();
     }
     return id;
-  }
-
-  private static String sha256(String text) {
-    return HexFormat.of()
-        .formatHex(HashingCopier.sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -1,6 +1,7 @@
 package dev.lbuvault.backup;
 
 import dev.lbuvault.fs.SecureFiles;
+import dev.lbuvault.fs.Sha256;
 import dev.lbuvault.source.CardFile;
 import dev.lbuvault.source.SourceBusyException;
 import java.io.IOException;
@@ -11,8 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.UUID;
 
@@ -37,7 +36,7 @@ final class HashingCopier {
   String copy(Path source, Path target, CardFile expected) throws IOException, SourceBusyException {
     requireUnchanged(source, expected);
     Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.newDigest();
     long total = 0;
     try {
       try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
@@ -72,7 +71,7 @@ final class HashingCopier {
       Files.setLastModifiedTime(temp, expected.mtime());
       SecureFiles.moveAtomically(temp, target);
       bytesCopied += total;
-      return HexFormat.of().formatHex(digest.digest());
+      return Sha256.hex(digest);
     } finally {
       Files.deleteIfExists(temp);
     }
@@ -88,14 +87,6 @@ final class HashingCopier {
     }
     if (now.size() != expected.size() || !now.lastModifiedTime().equals(expected.mtime())) {
       throw new SourceBusyException(expected.path() + " changed while it was read");
-    }
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java has SHA-256", e);
     }
   }
 }

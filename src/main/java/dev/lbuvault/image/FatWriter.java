@@ -1,15 +1,14 @@
 package dev.lbuvault.image;
 
+import dev.lbuvault.fs.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -270,7 +269,7 @@ public final class FatWriter {
       this.buffer = ByteBuffer.wrap(FatWriter.this.buffer).order(ByteOrder.LITTLE_ENDIAN);
       this.start = start;
       this.position = start;
-      this.digest = sha256();
+      this.digest = Sha256.newDigest();
     }
 
     void put(byte[] bytes) throws IOException {
@@ -323,17 +322,8 @@ public final class FatWriter {
     void complete() throws IOException {
       flush();
       if (position > start) {
-        extents.add(
-            new WrittenExtent(start, position - start, HexFormat.of().formatHex(digest.digest())));
+        extents.add(new WrittenExtent(start, position - start, Sha256.hex(digest)));
       }
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
 }

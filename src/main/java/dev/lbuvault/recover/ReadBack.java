@@ -1,6 +1,7 @@
 package dev.lbuvault.recover;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import dev.lbuvault.fs.Sha256;
 import dev.lbuvault.image.WrittenExtent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,10 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.LongConsumer;
 
@@ -82,7 +81,7 @@ public final class ReadBack {
 
   private static String hash(FileChannel ch, ByteBuffer buffer, long offset, long length)
       throws IOException {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.newDigest();
     long start = offset - offset % ALIGN;
     long end = offset + length;
     long pos = start;
@@ -107,7 +106,7 @@ public final class ReadBack {
       }
       pos += n;
     }
-    return HexFormat.of().formatHex(digest.digest());
+    return Sha256.hex(digest);
   }
 
   private static int readFully(FileChannel ch, ByteBuffer buffer, long pos) throws IOException {
@@ -124,13 +123,5 @@ public final class ReadBack {
 
   private static long roundUp(long n) {
     return (n + ALIGN - 1) / ALIGN * ALIGN;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java has SHA-256", e);
-    }
   }
 }

@@ -11,6 +11,7 @@ import dev.lbuvault.device.NotABlockDeviceException;
 import dev.lbuvault.device.Refusal;
 import dev.lbuvault.device.TargetSafety;
 import dev.lbuvault.fs.SecureFiles;
+import dev.lbuvault.fs.Sha256;
 import dev.lbuvault.image.BlockSink;
 import dev.lbuvault.image.FatFile;
 import dev.lbuvault.image.FatLayout;
@@ -34,14 +35,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -319,7 +317,7 @@ public final class RecoverService {
       writeFully(ch, ByteBuffer.wrap(mbr), 0);
       ch.force(true);
     }
-    readBack.verify(List.of(new WrittenExtent(0, mbr.length, sha256(mbr))), done -> {});
+    readBack.verify(List.of(new WrittenExtent(0, mbr.length, Sha256.of(mbr))), done -> {});
     long end = System.nanoTime();
     return new RecoveryResult(
         written + mbr.length,
@@ -358,14 +356,6 @@ public final class RecoverService {
     long pos = position;
     while (buf.hasRemaining()) {
       pos += ch.write(buf, pos);
-    }
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java has SHA-256", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.lbuvault.verify;
 
+import dev.lbuvault.fs.Sha256;
 import dev.lbuvault.json.JsonException;
 import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.StoredVersion;
@@ -19,10 +20,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +103,7 @@ public final class Verifier {
     ChecksumManifest manifest = null;
     try {
       String sumsText = Files.readString(v.sums(), StandardCharsets.UTF_8);
-      if (metadata != null && !sha256(sumsText).equals(metadata.sumsSha256())) {
+      if (metadata != null && !Sha256.of(sumsText).equals(metadata.sumsSha256())) {
         problems.add(
             new Problem(
                 id,
@@ -237,25 +236,13 @@ public final class Verifier {
   }
 
   static String hashFile(Path file) throws IOException {
-    MessageDigest digest = newDigest();
+    MessageDigest digest = Sha256.newDigest();
     ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       while (ch.read(buffer.clear()) >= 0) {
         digest.update(buffer.array(), 0, buffer.position());
       }
     }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static String sha256(String text) {
-    return HexFormat.of().formatHex(newDigest().digest(text.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static MessageDigest newDigest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java has SHA-256", e);
-    }
+    return Sha256.hex(digest);
   }
 }
