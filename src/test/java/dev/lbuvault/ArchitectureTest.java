@@ -40,6 +40,7 @@ class ArchitectureTest {
     assertThat(violations("io.prometheus", List.of("metrics"))).isEmpty();
     assertThat(violations("com.sun.net.httpserver", List.of("metrics"))).isEmpty();
     assertThat(violations("picocli", List.of("cli"))).isEmpty();
+    assertThat(violations("org.apache.commons.compress", List.of("archive"))).isEmpty();
   }
 
   @Test
