@@ -67,9 +67,29 @@ public final class Verifier {
   }
 
   private static Thread daemonThread(Runnable r) {
-    Thread t = new Thread(r, "lbuvault-verify");
+    Thread t = new HashingThread(r);
     t.setDaemon(true);
     return t;
+  }
+
+  /**
+   * A pool thread that keeps one read buffer for all the files it hashes. Allocating a fresh 1 MiB
+   * buffer per file made every file a young collection in the launcher's small heap, and with
+   * several threads the buffers still in use were copied and promoted at each of them.
+   */
+  private static final class HashingThread extends Thread {
+    private ByteBuffer buffer;
+
+    HashingThread(Runnable r) {
+      super(r, "lbuvault-verify");
+    }
+
+    ByteBuffer buffer() {
+      if (buffer == null) {
+        buffer = ByteBuffer.allocate(BUFFER_BYTES);
+      }
+      return buffer;
+    }
   }
 
   private VersionCheck check(
@@ -237,7 +257,10 @@ public final class Verifier {
 
   static String hashFile(Path file) throws IOException {
     MessageDigest digest = Sha256.newDigest();
-    ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    ByteBuffer buffer =
+        Thread.currentThread() instanceof HashingThread t
+            ? t.buffer()
+            : ByteBuffer.allocate(BUFFER_BYTES);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       while (ch.read(buffer.clear()) >= 0) {
         digest.update(buffer.array(), 0, buffer.position());
