@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
       "Exit 0 when stored or unchanged, 5 when lbu is writing the card (retry later)."
     })
 final class BackupCommand implements Callable<Integer> {
+  private static final String NO_SPACE = "No space left on device";
+
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
 
@@ -90,7 +92,22 @@ final class BackupCommand implements Callable<Integer> {
     BackupService service =
         new BackupService(
             repo, Clock.systemUTC(), new CardScanner(), new ApkovlValidator(), volumes);
-    BackupResult r = service.run(new BackupRequest(src, repoOptions.host(), rehash, wait));
+    BackupResult r;
+    try {
+      r = service.run(new BackupRequest(src, repoOptions.host(), rehash, wait));
+    } catch (java.io.IOException e) {
+      if (String.valueOf(e.getMessage()).contains(NO_SPACE)) {
+        throw new CommandFailure(
+            ExitCodes.FAILURE,
+            "repository "
+                + repo.root()
+                + " is full ("
+                + NO_SPACE
+                + "): nothing was stored; free space on its filesystem or remove old versions"
+                + " with lbuvault prune, then run the backup again");
+      }
+      throw e;
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String w : r.warnings()) {
