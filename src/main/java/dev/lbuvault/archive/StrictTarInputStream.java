@@ -16,6 +16,9 @@ import org.apache.commons.compress.archivers.tar.TarUtils;
  *       at a record boundary would look complete; here that is a truncation unless an all-zero
  *       end-of-archive record came first.
  *   <li>It never checks header checksums; here every header is checked.
+ *   <li>It skips the rest of the last 10 KiB block after the end-of-archive marker without looking
+ *       at it; here blocks are one record, so whatever follows the marker is left for the caller to
+ *       check.
  *   <li>It strips leading slashes from names that come from GNU long-name and PAX records, which
  *       would hide an absolute member name from the caller; here those records are read raw and
  *       {@link #nameWasAbsolute()} tells whether any name source of the current entry started with
@@ -54,7 +57,9 @@ final class StrictTarInputStream extends TarArchiveInputStream {
   }
 
   StrictTarInputStream(InputStream in, EntryCounter counter) {
-    super(in, StandardCharsets.UTF_8.name());
+    // Blocks of one record: commons-compress skips the rest of the last block after the end
+    // marker unchecked, which would let data hidden there pass; the caller checks it instead.
+    super(in, RECORD_SIZE, StandardCharsets.UTF_8.name());
     this.counter = counter;
   }
 

@@ -78,10 +78,45 @@ public final class BackupService {
    */
   public BackupResult run(BackupRequest request)
       throws IOException, SourceException, InvalidApkovlException, RepositoryException {
-    Instant start = clock.instant();
     Path source = request.source().toAbsolutePath().normalize();
+    Object device = deviceOf(source);
+    try {
+      return runOnce(request, source);
+    } catch (SourceException | NoSuchFileException e) {
+      // A card unmounted mid-run looks like files vanishing or changing; say what happened.
+      if (device != null && !device.equals(deviceOf(source))) {
+        throw new SourceException(
+            "source "
+                + source
+                + " was unmounted or removed during the backup: nothing was stored; mount the"
+                + " card and retry",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  private static Object deviceOf(Path dir) {
+    try {
+      return Files.getAttribute(dir, "unix:dev");
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  private BackupResult runOnce(BackupRequest request, Path source)
+      throws IOException, SourceException, InvalidApkovlException, RepositoryException {
+    Instant start = clock.instant();
     CardScan first = scanner.scan(source);
     requireQuiet(first);
+    if (first.files().isEmpty()) {
+      // An unmounted card leaves an empty mount point: storing it would be an empty "version"
+      // that retention could later keep instead of the real ones.
+      throw new SourceException(
+          "source "
+              + source
+              + " holds no files: is the card mounted? Nothing was stored (check --source)");
+    }
     List<String> warnings = new ArrayList<>();
     List<String> apkovls = apkovlNames(first);
     String host = chooseHost(source, request.host(), apkovls);

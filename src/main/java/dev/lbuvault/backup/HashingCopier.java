@@ -39,7 +39,7 @@ final class HashingCopier {
     MessageDigest digest = Sha256.newDigest();
     long total = 0;
     try {
-      try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+      try (FileChannel in = openSource(source, expected);
           FileChannel out =
               FileChannel.open(
                   temp,
@@ -74,6 +74,15 @@ final class HashingCopier {
       return Sha256.hex(digest);
     } finally {
       Files.deleteIfExists(temp);
+    }
+  }
+
+  private static FileChannel openSource(Path source, CardFile expected)
+      throws IOException, SourceBusyException {
+    try {
+      return FileChannel.open(source, StandardOpenOption.READ);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new SourceBusyException(expected.path() + " vanished while it was read");
     }
   }
 

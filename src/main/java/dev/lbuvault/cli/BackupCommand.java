@@ -57,6 +57,8 @@ import picocli.CommandLine.Spec;
       "With --textfile-dir, metrics for node_exporter are written after every run."
     })
 final class BackupCommand implements Callable<Integer> {
+  private static final String NO_SPACE = "No space left on device";
+
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
 
@@ -148,7 +150,21 @@ final class BackupCommand implements Callable<Integer> {
                             l.device(), l.volume().volumeId(), l.volume().label()));
     BackupService service =
         new BackupService(repo, clock, new CardScanner(), new ApkovlValidator(), volumes);
-    return service.run(new BackupRequest(src, repoOptions.host(), rehash, wait));
+    try {
+      return service.run(new BackupRequest(src, repoOptions.host(), rehash, wait));
+    } catch (java.io.IOException e) {
+      if (String.valueOf(e.getMessage()).contains(NO_SPACE)) {
+        throw new CommandFailure(
+            ExitCodes.FAILURE,
+            "repository "
+                + repo.root()
+                + " is full ("
+                + NO_SPACE
+                + "): nothing was stored; free space on its filesystem or remove old versions"
+                + " with lbuvault prune, then run the backup again");
+      }
+      throw e;
+    }
   }
 
   private void print(BackupResult r) {

@@ -18,7 +18,16 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cmd = commandLine();
+    // Fix the writers before running, so every subcommand shares them, and flush them before
+    // exiting: output printed without a final newline (the --json documents) would otherwise be
+    // lost in the writer's buffer when System.exit ends the JVM.
+    PrintWriter out = cmd.getOut();
+    PrintWriter err = cmd.getErr();
+    int code = cmd.execute(args);
+    out.flush();
+    err.flush();
+    System.exit(code);
   }
 
   /** The configured command line; tests call {@code execute} on it. */
@@ -59,8 +68,7 @@ public final class Main {
       } else if (ex instanceof java.nio.file.AccessDeniedException a) {
         message = "permission denied: " + a.getFile();
       } else if (message != null && message.contains("No space left on device")) {
-        message =
-            message + " (the repository's filesystem is full: free space or prune old versions)";
+        message = message + " (a filesystem is full: free space on it, then retry)";
       }
     } else {
       code = ExitCodes.FAILURE;

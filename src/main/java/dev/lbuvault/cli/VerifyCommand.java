@@ -51,10 +51,11 @@ final class VerifyCommand implements Callable<Integer> {
     for (Problem p : report.problems()) {
       out.println(p.describe());
     }
+    int checked = report.versions().size();
     out.printf(
         "verified %d version%s of host %s: %d files, %s in %.1f s: %s%n",
-        versions.size(),
-        versions.size() == 1 ? "" : "s",
+        checked,
+        checked == 1 ? "" : "s",
         host,
         report.files(),
         Formats.bytes(report.bytes()),

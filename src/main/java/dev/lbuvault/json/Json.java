@@ -75,7 +75,7 @@ public final class Json {
         out.append(',');
       }
       first = false;
-      newline(out, indent + 1);
+      newline(out, indent < 0 ? -1 : indent + 1);
       quote(out, String.valueOf(e.getKey()));
       out.append(indent < 0 ? ":" : ": ");
       write(out, e.getValue(), indent < 0 ? -1 : indent + 1);
@@ -94,7 +94,7 @@ public final class Json {
       if (i > 0) {
         out.append(',');
       }
-      newline(out, indent + 1);
+      newline(out, indent < 0 ? -1 : indent + 1);
       write(out, list.get(i), indent < 0 ? -1 : indent + 1);
     }
     newline(out, indent);

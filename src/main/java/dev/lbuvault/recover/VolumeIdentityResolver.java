@@ -39,7 +39,7 @@ public final class VolumeIdentityResolver {
       idSource = "the version's metadata (read from " + recorded.get().device() + " at backup)";
     } else if (fstab.isPresent() && fstab.get().uuid() != null) {
       id = VolumeIdentity.parseVolumeId(fstab.get().uuid());
-      idSource = "the apkovl's etc/fstab (" + fstab.get().line().strip() + ")";
+      idSource = "the apkovl's etc/fstab (" + fstab.get().line() + ")";
     } else {
       id = random.nextInt();
       idSource =
@@ -55,7 +55,7 @@ public final class VolumeIdentityResolver {
       labelSource = "the version's metadata";
     } else if (fstab.isPresent() && fstab.get().label() != null) {
       label = fstab.get().label();
-      labelSource = "the apkovl's etc/fstab (" + fstab.get().line().strip() + ")";
+      labelSource = "the apkovl's etc/fstab (" + fstab.get().line() + ")";
     } else {
       label = DEFAULT_LABEL;
       labelSource = "default";
@@ -63,6 +63,7 @@ public final class VolumeIdentityResolver {
     return new VolumeIdentity(id, label, idSource, labelSource);
   }
 
+  /** {@code line} is the spec, mount point and type only: options could hold anything. */
   private record FstabCard(String uuid, String label, String line) {}
 
   /** The fstab line that mounts a FAT card under /media, as setup-lbu writes it. */
@@ -71,15 +72,16 @@ public final class VolumeIdentityResolver {
       Matcher m = FSTAB.matcher(line);
       if (m.matches() && (m.group(4).equals("vfat") || m.group(4).equals("auto"))) {
         String value = m.group(2);
+        String shown = m.group(1) + "=" + value + " " + m.group(3) + " " + m.group(4);
         if (m.group(1).equals("UUID")) {
           try {
             VolumeIdentity.parseVolumeId(value);
           } catch (IllegalArgumentException e) {
             continue;
           }
-          return Optional.of(new FstabCard(value.toUpperCase(java.util.Locale.ROOT), null, line));
+          return Optional.of(new FstabCard(value.toUpperCase(java.util.Locale.ROOT), null, shown));
         }
-        return Optional.of(new FstabCard(null, value, line));
+        return Optional.of(new FstabCard(null, value, shown));
       }
     }
     return Optional.empty();

@@ -19,6 +19,7 @@ public final class CardScanner {
   /**
    * Scans {@code root}.
    *
+   * @throws SourceBusyException when a file vanishes mid-scan (lbu commit renames and deletes)
    * @throws SourceException when the card is missing, not a directory, or vanishes mid-scan
    */
   public CardScan scan(Path root) throws SourceException {
@@ -54,8 +55,12 @@ public final class CardScanner {
             }
           });
     } catch (NoSuchFileException e) {
-      throw new SourceException(
-          "source " + root + " changed while it was read (" + e.getFile() + " vanished)", e);
+      if (!Files.isDirectory(root)) {
+        throw new SourceException(
+            "source " + root + " vanished while it was read: is the card mounted?", e);
+      }
+      // lbu commit deletes and renames apkovls (and rotated copies) as it goes: busy, retry.
+      throw new SourceBusyException(e.getFile() + " vanished while the card was scanned");
     } catch (IOException e) {
       throw new SourceException("cannot read source " + root + ": " + e.getMessage(), e);
     }

@@ -299,6 +299,19 @@ class ApkovlValidatorTest {
   }
 
   @Test
+  void dataHiddenInTheLastTarBlockAfterTheEndMarkerIsRejected() throws Exception {
+    // GNU tar writes 10 KiB blocks: the end marker is followed by zero padding up to the block
+    // end, which commons-compress skips unread.
+    byte[] tar =
+        Arrays.copyOf(new TarBuilder().dir("etc").file("etc/hostname", "rpi\n").tar(), 10240);
+    tar[tar.length - 1] = 'x';
+    Path apkovl = write(dir, "rpi.apkovl.tar.gz", gzip(tar));
+
+    assertThat(rejected(apkovl).defect())
+        .startsWith("unexpected data after the tar end-of-archive marker at tar offset ");
+  }
+
+  @Test
   void aWorldFileOverOneMebibyteIsRejected() throws Exception {
     byte[] world = new byte[ApkovlValidator.MAX_TEXT_BYTES + 1];
     Arrays.fill(world, (byte) 'a');

@@ -273,6 +273,18 @@ class BackupServiceTest {
         .hasMessageContaining("is not a directory: is the card mounted?");
   }
 
+  @Test
+  void anEmptySourceIsRefusedEvenWithAHostBecauseTheCardIsProbablyNotMounted() throws Exception {
+    Path mountPoint = Files.createDirectories(tmp.resolve("media/mmcblk0p1"));
+    assertThatThrownBy(
+            () ->
+                service(Clock.systemUTC())
+                    .run(new BackupRequest(mountPoint, Optional.of("rpi"), false, Duration.ZERO)))
+        .isInstanceOf(SourceException.class)
+        .hasMessageContaining("holds no files: is the card mounted?");
+    assertThat(repo.versions("rpi")).isEmpty();
+  }
+
   static void touch(Path p) throws IOException {
     Files.setLastModifiedTime(p, FileTime.from(Instant.now()));
   }

@@ -22,6 +22,7 @@ class JsonTest {
     m.put("empty", Map.of());
     assertThat(Json.parse(Json.write(m))).isEqualTo(m);
     assertThat(Json.parse(Json.writeCompact(m))).isEqualTo(m);
+    assertThat(Json.writeCompact(m)).doesNotContain("\n").startsWith("{\"name\":");
   }
 
   @Test

@@ -10,18 +10,38 @@ public final class CliProcess {
   private CliProcess() {}
 
   public static Process start(Path log, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xshare:auto");
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.lbuvault.cli.Main");
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
+    return start(log, List.of(), List.of(args));
+  }
+
+  /**
+   * Starts the CLI with extra JVM options (e.g. {@code -Xmx64m}); a command line that starts with
+   * {@code sh -c ...} wrappers can be built from {@link #command}.
+   */
+  public static Process start(Path log, List<String> jvmOptions, List<String> args)
+      throws IOException {
+    return startCommand(log, command(jvmOptions, args));
+  }
+
+  /** Starts any command (such as a {@link #command} wrapped in a shell) with the log redirects. */
+  public static Process startCommand(Path log, List<String> command) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     return pb.start();
+  }
+
+  /** The java command line that runs the CLI with {@code args}. */
+  public static List<String> command(List<String> jvmOptions, List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xshare:auto");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.lbuvault.cli.Main");
+    cmd.addAll(args);
+    return cmd;
   }
 }
