@@ -3,11 +3,15 @@ package dev.lbuvault.torture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.cli.ExitCodes;
+import dev.lbuvault.daemon.DaemonSettings;
 import dev.lbuvault.json.Json;
 import dev.lbuvault.testing.BtrfsLoop;
 import dev.lbuvault.testing.Cards;
+import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.Http;
+import dev.lbuvault.testing.Waits;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * user's shell can hand it), on a card whose files, apkovl members included, contain a unique
  * marker. Nothing the repository holds may be group- or world-accessible, the recovered image is
  * private too, and the marker must never appear in any output line, whether the command succeeds or
- * fails (damaged apkovl, busy card, damaged repository). The daemon's metrics endpoint is not part
- * of this repository; that check is recorded as skipped.
+ * fails (damaged apkovl, busy card, damaged repository); and the daemon's metrics endpoint, started
+ * with defaults, listens on loopback only.
  */
 class PermissionsAndLogsTest {
   private static final Set<PosixFilePermission> GROUP_OR_OTHER =
@@ -67,12 +71,52 @@ class PermissionsAndLogsTest {
   }
 
   @Test
-  void metricsEndpointIsTheDaemonsToCheck() throws Exception {
-    Torture.skipped(
-        "10. metrics endpoint on loopback by default",
-        "daemon",
-        "the daemon's metrics endpoint listens on 127.0.0.1 unless configured otherwise",
-        "skipped: the daemon is not part of this repository yet");
+  void theDaemonsMetricsEndpointListensOnLoopbackByDefault() throws Exception {
+    String checked =
+        "lbuvault daemon started with no --listen and no config file; /healthz answers on"
+            + " 127.0.0.1:"
+            + DaemonSettings.DEFAULT_PORT
+            + "; ss -ltn shows no listener on that port at any other address";
+    try (Torture.Scenario s =
+        Torture.scenario("10. metrics endpoint on loopback by default", "daemon", checked)) {
+      Path card = Cards.make(tmp.resolve("daemon-card"));
+      Path repo = tmp.resolve("daemon-repo");
+      assertThat(Cli.run("init", "--repo", repo.toString()).exitCode()).isZero();
+      Process daemon =
+          CliProcess.start(
+              tmp.resolve("daemon.log"),
+              "daemon",
+              "--repo",
+              repo.toString(),
+              "--source",
+              card.toString());
+      try {
+        String healthz = "http://127.0.0.1:" + DaemonSettings.DEFAULT_PORT + "/healthz";
+        Waits.until(
+            java.time.Duration.ofSeconds(60),
+            "the daemon's /healthz on the default port",
+            () -> !daemon.isAlive() || Http.tryGet(healthz).isPresent());
+        assertThat(daemon.isAlive()).as(Files.readString(tmp.resolve("daemon.log"))).isTrue();
+        List<String> listeners =
+            Commands.check(null, "ss", "-ltnH", "sport = :" + DaemonSettings.DEFAULT_PORT)
+                .lines()
+                .map(l -> l.trim().split("\\s+")[3])
+                .toList();
+        assertThat(listeners)
+            .isNotEmpty()
+            .allMatch(
+                a ->
+                    a.startsWith("127.0.0.1:")
+                        || a.startsWith("[::ffff:127.0.0.1]:")
+                        || a.startsWith("[::1]:"));
+        s.trial();
+        s.note("listeners on port " + DaemonSettings.DEFAULT_PORT + ": " + listeners);
+        s.passed();
+      } finally {
+        daemon.destroy();
+        daemon.waitFor(40, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
   }
 
   private void run(String backend, Path repo, List<String> initOptions) throws Exception {
