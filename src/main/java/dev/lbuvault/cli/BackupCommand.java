@@ -30,6 +30,7 @@ import dev.lbuvault.status.RunResult;
 import dev.lbuvault.status.SourceProbe;
 import dev.lbuvault.status.SourceSnapshot;
 import dev.lbuvault.status.StateStore;
+import dev.lbuvault.text.ByteSizes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -190,13 +191,13 @@ final class BackupCommand implements Callable<Integer> {
           r.versionId(),
           r.host(),
           r.files(),
-          Formats.bytes(r.totalBytes()),
-          Formats.bytes(r.bytesCopied()),
+          ByteSizes.human(r.totalBytes()),
+          ByteSizes.human(r.bytesCopied()),
           r.elapsed().toMillis() / 1000.0);
     } else {
       out.printf(
           "unchanged: the card matches version %s of host %s (%d files, %s)%n",
-          r.versionId(), r.host(), r.files(), Formats.bytes(r.totalBytes()));
+          r.versionId(), r.host(), r.files(), ByteSizes.human(r.totalBytes()));
     }
   }
 

@@ -4,6 +4,7 @@ import dev.lbuvault.image.FatEntry;
 import dev.lbuvault.image.MbrPartition;
 import dev.lbuvault.recover.CardInspector;
 import dev.lbuvault.recover.InspectionReport;
+import dev.lbuvault.text.ByteSizes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -45,7 +46,7 @@ final class InspectCommand implements Callable<Integer> {
           n++,
           p.startSector(),
           p.sectorCount(),
-          Formats.bytes(p.sectorCount() * 512),
+          ByteSizes.human(p.sectorCount() * 512),
           p.type(),
           p.bootable() ? ", bootable" : "");
     }
@@ -55,7 +56,7 @@ final class InspectCommand implements Callable<Integer> {
           r.fatType(), r.filesystemOffset(), r.volumeId(), r.label());
       long files = r.files().stream().filter(f -> !f.directory()).count();
       long bytes = r.files().stream().filter(f -> !f.directory()).mapToLong(FatEntry::size).sum();
-      out.printf("files       %d, %s%n", files, Formats.bytes(bytes));
+      out.printf("files       %d, %s%n", files, ByteSizes.human(bytes));
       out.printf(
           "apkovl      %s%n", r.apkovls().isEmpty() ? "none" : String.join(", ", r.apkovls()));
       if (r.bootCheck() != null && !r.bootCheck().missingPackages().isEmpty()) {

@@ -5,6 +5,7 @@ import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionMetadata;
+import dev.lbuvault.text.ByteSizes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ final class ListCommand implements Callable<Integer> {
             "%-20s  %-20s  %10s  %-12s  %s%n",
             v.id(),
             TIME.format(m.time()),
-            Formats.bytes(m.totalBytes()),
+            ByteSizes.human(m.totalBytes()),
             m.apkovl() == null ? "-" : m.apkovl().sha256().substring(0, 12),
             m.warnings().isEmpty() ? "" : String.join("; ", m.warnings()));
       }

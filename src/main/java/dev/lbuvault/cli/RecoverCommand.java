@@ -13,6 +13,7 @@ import dev.lbuvault.recover.RecoverService;
 import dev.lbuvault.recover.RecoveryPlan;
 import dev.lbuvault.recover.RecoveryResult;
 import dev.lbuvault.repo.Repository;
+import dev.lbuvault.text.ByteSizes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -136,7 +137,7 @@ final class RecoverCommand implements Callable<Integer> {
     double seconds = r.total().toMillis() / 1000.0;
     out.printf(
         "wrote %s to %s in %.1f s (build %.1f s, verify %.1f s, %.1f MB/s); verification: OK%s%n",
-        Formats.bytes(r.bytesWritten()),
+        ByteSizes.human(r.bytesWritten()),
         plan.target(),
         seconds,
         r.buildTime().toMillis() / 1000.0,
@@ -169,19 +170,19 @@ final class RecoverCommand implements Callable<Integer> {
     if (p.toDevice()) {
       out.printf("target    %s%n", TargetSafety.describe(p.device()));
     } else {
-      out.printf("target    image file %s, %s%n", p.target(), Formats.bytes(p.targetBytes()));
+      out.printf("target    image file %s, %s%n", p.target(), ByteSizes.human(p.targetBytes()));
     }
     out.printf(
         "layout    MBR, partition 1 at sector 8192 (4 MiB), type 0x0c, bootable, %s; FAT32,"
             + " %d-byte clusters%n",
-        Formats.bytes(p.layout().partitionBytes()), p.layout().bytesPerCluster());
+        ByteSizes.human(p.layout().partitionBytes()), p.layout().bytesPerCluster());
     long fromRelease = p.content().items().stream().filter(CardItem::fromRelease).count();
     out.printf(
         "content   %d files, %s%s; %s to write%n",
         p.content().items().size(),
-        Formats.bytes(p.content().dataBytes()),
+        ByteSizes.human(p.content().dataBytes()),
         fromRelease > 0 ? " (" + fromRelease + " from the Alpine release)" : "",
-        Formats.bytes(p.layout().usedBytes()));
+        ByteSizes.human(p.layout().usedBytes()));
     out.printf("apkovl    %s%n", p.content().apkovl() == null ? "none" : p.content().apkovl());
     out.printf("volume id %s (from %s)%n", p.identity().volumeIdText(), p.identity().idSource());
     out.printf("label     %s (from %s)%n", p.identity().label(), p.identity().labelSource());

@@ -8,6 +8,7 @@ import dev.lbuvault.repo.ManifestEntry;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionMetadata;
+import dev.lbuvault.text.ByteSizes;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,12 +70,12 @@ final class ShowCommand implements Callable<Integer> {
     out.printf("time      %s%n", m.time());
     out.printf("source    %s%n", m.source());
     out.printf("path      %s%n", v.dir());
-    out.printf("files     %d, %s%n", m.fileCount(), Formats.bytes(m.totalBytes()));
+    out.printf("files     %d, %s%n", m.fileCount(), ByteSizes.human(m.totalBytes()));
     if (m.apkovl() != null) {
       out.printf(
           "apkovl    %s, %s, %s, sha256 %s%n",
           m.apkovl().name(),
-          Formats.bytes(m.apkovl().sizeBytes()),
+          ByteSizes.human(m.apkovl().sizeBytes()),
           m.apkovl().encrypted()
               ? "encrypted (" + m.apkovl().cipher() + ")"
               : m.apkovl().entries() + " entries",

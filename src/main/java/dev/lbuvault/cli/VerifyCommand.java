@@ -3,6 +3,7 @@ package dev.lbuvault.cli;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.text.ByteSizes;
 import dev.lbuvault.verify.Problem;
 import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
@@ -58,7 +59,7 @@ final class VerifyCommand implements Callable<Integer> {
         checked == 1 ? "" : "s",
         host,
         report.files(),
-        Formats.bytes(report.bytes()),
+        ByteSizes.human(report.bytes()),
         seconds,
         report.clean() ? "OK" : report.problems().size() + " problem(s)");
     return report.clean() ? ExitCodes.OK : ExitCodes.DAMAGED;

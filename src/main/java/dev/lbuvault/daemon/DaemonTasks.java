@@ -21,6 +21,7 @@ import dev.lbuvault.status.SourceProbe;
 import dev.lbuvault.status.SourceSnapshot;
 import dev.lbuvault.status.StateStore;
 import dev.lbuvault.status.StatusSink;
+import dev.lbuvault.text.ByteSizes;
 import dev.lbuvault.verify.Problem;
 import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
@@ -232,8 +233,8 @@ final class DaemonTasks implements SourceWatcher.Listener {
               r.versionId(),
               r.host(),
               r.files(),
-              bytes(r.totalBytes()),
-              bytes(r.bytesCopied()),
+              ByteSizes.human(r.totalBytes()),
+              ByteSizes.human(r.bytesCopied()),
               seconds(elapsed));
       case UNCHANGED ->
           LOG.info(
@@ -309,7 +310,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
             versions.size(),
             h,
             report.files(),
-            bytes(report.bytes()),
+            ByteSizes.human(report.bytes()),
             seconds(Duration.between(start, end)));
       } else {
         int shown = 0;
@@ -590,20 +591,6 @@ final class DaemonTasks implements SourceWatcher.Listener {
       return "no such file or directory: " + n.getFile();
     }
     return m == null ? e.getClass().getSimpleName() : m;
-  }
-
-  static String bytes(long n) {
-    if (n < 1024) {
-      return n + " B";
-    }
-    double v = n;
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    int i = -1;
-    while (v >= 1024 && i < units.length - 1) {
-      v /= 1024;
-      i++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
   }
 
   static String seconds(Duration d) {

@@ -1,12 +1,14 @@
-package dev.lbuvault.cli;
+package dev.lbuvault.text;
 
 import java.util.Locale;
 
-/** Human-readable renderings of sizes for the CLI's tables and messages. */
-final class Formats {
-  private Formats() {}
+/**
+ * Sizes for people: {@code 512 B}, {@code 4.0 MiB}; the CLI's and the daemon's log lines use it.
+ */
+public final class ByteSizes {
+  private ByteSizes() {}
 
-  static String bytes(long n) {
+  public static String human(long n) {
     if (n < 1024) {
       return n + " B";
     }
