@@ -79,31 +79,31 @@ public final class ReadBack {
     }
   }
 
-  private static String hash(FileChannel ch, ByteBuffer buffer, long offset, long length)
+  private String hash(FileChannel ch, ByteBuffer buffer, long offset, long length)
       throws IOException {
     MessageDigest digest = Sha256.newDigest();
     long start = offset - offset % ALIGN;
     long end = offset + length;
     long pos = start;
-    byte[] chunk = new byte[64 * 1024];
     while (pos < end) {
       buffer.clear();
       long want = Math.min(WINDOW, roundUp(end - pos));
       buffer.limit((int) want);
       int n = readFully(ch, buffer, pos);
       if (n <= 0) {
-        throw new IOException("unexpected end of " + "target at byte " + pos);
+        throw new IOException(
+            "cannot read back "
+                + target
+                + " at byte "
+                + pos
+                + ": it ended early (was the card removed?); the partition table was not written");
       }
       buffer.flip();
       long from = Math.max(offset, pos) - pos;
       long to = Math.min(end, pos + n) - pos;
       buffer.position((int) from);
       buffer.limit((int) to);
-      while (buffer.hasRemaining()) {
-        int k = Math.min(chunk.length, buffer.remaining());
-        buffer.get(chunk, 0, k);
-        digest.update(chunk, 0, k);
-      }
+      digest.update(buffer);
       pos += n;
     }
     return Sha256.hex(digest);
