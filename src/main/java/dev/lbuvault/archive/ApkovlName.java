@@ -13,10 +13,23 @@ import java.util.regex.Pattern;
  */
 public final class ApkovlName {
   private static final String NEW_SUFFIX = ".new";
+  private static final String BOOT_GLOB_CORE = ".apkovl.tar.gz";
   private static final Pattern APKOVL =
       Pattern.compile("([^/\\x00]+)\\.apkovl\\.tar\\.gz(?:\\.([A-Za-z0-9-]+))?");
 
   private ApkovlName() {}
+
+  /**
+   * Whether the initramfs would take {@code rootFileName} (a name at the card's root) as an apkovl
+   * candidate: mkinitfs's {@code nlplug-findfs} calls {@code fnmatch("*.apkovl.tar.gz*", name, 0)},
+   * where {@code *} matches anything, a leading dot included. This is the rule for "exactly one
+   * apkovl" everywhere (backup warnings, recover selection, inspect, boot readiness): a leftover
+   * {@code rpi.apkovl.tar.gz~} or {@code .apkovl.tar.gz} is as bootable to the initramfs as the
+   * real one.
+   */
+  public static boolean matchesBootGlob(String rootFileName) {
+    return rootFileName.contains(BOOT_GLOB_CORE);
+  }
 
   /**
    * Whether {@code fileName} is a finished apkovl: {@code *.apkovl.tar.gz} or {@code

@@ -60,4 +60,25 @@ class ApkovlNameTest {
     assertThat(ApkovlName.isInProgress(name)).isFalse();
     assertThat(ApkovlName.hostOf("config.txt.new")).isEmpty();
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "rpi.apkovl.tar.gz",
+        "rpi.apkovl.tar.gz~",
+        "rpi.apkovl.tar.gz.old.1",
+        "rpi.apkovl.tar.gz.aes-256-cbc.bak",
+        ".apkovl.tar.gz",
+        "rpi.apkovl.tar.gz.new",
+        "a b.apkovl.tar.gzip"
+      })
+  void everyNameTheInitramfsGlobMatchesIsABootCandidate(String name) {
+    assertThat(ApkovlName.matchesBootGlob(name)).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rpi.20260101120000.tar.gz", "rpi.apkovl.tgz", "apkovl.tar.gz", "x"})
+  void namesOutsideTheInitramfsGlobAreNotBootCandidates(String name) {
+    assertThat(ApkovlName.matchesBootGlob(name)).isFalse();
+  }
 }
