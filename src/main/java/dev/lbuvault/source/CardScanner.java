@@ -1,12 +1,10 @@
 package dev.lbuvault.source;
 
+import dev.lbuvault.fs.TreeWalker;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -33,26 +31,20 @@ public final class CardScanner {
     List<String> inProgress = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     try {
-      Files.walkFileTree(
+      TreeWalker.walk(
           root,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              String rel = relative(root, file);
-              if (rel.endsWith(".new")) {
-                inProgress.add(rel);
-              } else if (attrs.isRegularFile()) {
-                files.add(new CardFile(rel, attrs.size(), attrs.lastModifiedTime()));
-              } else {
-                skipped.add(rel);
-              }
-              return FileVisitResult.CONTINUE;
+          e -> {
+            if (e.isDirectory()) {
+              return true;
             }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-              throw exc;
+            if (e.path().endsWith(".new")) {
+              inProgress.add(e.path());
+            } else if (e.isFile()) {
+              files.add(new CardFile(e.path(), e.size(), e.mtime()));
+            } else {
+              skipped.add(e.path());
             }
+            return true;
           });
     } catch (NoSuchFileException e) {
       if (!Files.isDirectory(root)) {
@@ -66,16 +58,5 @@ public final class CardScanner {
     }
     files.sort(Comparator.comparing(CardFile::path));
     return new CardScan(files, inProgress, skipped);
-  }
-
-  static String relative(Path root, Path file) {
-    StringBuilder sb = new StringBuilder();
-    for (Path part : root.relativize(file)) {
-      if (sb.length() > 0) {
-        sb.append('/');
-      }
-      sb.append(part);
-    }
-    return sb.toString();
   }
 }
