@@ -177,48 +177,52 @@ public final class FatWriter {
 
   private byte[] bootSector(FatGeometry g) {
     ByteBuffer b = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(0, (byte) 0xEB).put(1, (byte) 0x58).put(2, (byte) 0x90); // jmp 0x5A; nop
+    // jmp to the boot code; nop
+    b.put(Bpb.JUMP, (byte) Bpb.JUMP_SHORT).put(1, (byte) 0x58).put(2, (byte) 0x90);
     // fatgen103 recommends this OEM name as the one every FAT driver is happy with
-    b.put(3, "MSWIN4.1".getBytes(StandardCharsets.US_ASCII));
-    b.putShort(0x0B, (short) SECTOR);
-    b.put(0x0D, (byte) g.sectorsPerCluster());
-    b.putShort(0x0E, (short) g.reservedSectors());
-    b.put(0x10, (byte) FatGeometry.FAT_COUNT);
-    // 0x11 root entries and 0x13 16-bit total sectors are 0 on FAT32
-    b.put(0x15, (byte) 0xF8); // fixed disk
-    // 0x16 16-bit FAT size is 0 on FAT32
+    b.put(Bpb.OEM_NAME, "MSWIN4.1".getBytes(StandardCharsets.US_ASCII));
+    b.putShort(Bpb.BYTES_PER_SECTOR, (short) SECTOR);
+    b.put(Bpb.SECTORS_PER_CLUSTER, (byte) g.sectorsPerCluster());
+    b.putShort(Bpb.RESERVED_SECTORS, (short) g.reservedSectors());
+    b.put(Bpb.FAT_COUNT, (byte) FatGeometry.FAT_COUNT);
+    // root entries and the 16-bit total sectors are 0 on FAT32
+    b.put(Bpb.MEDIA, (byte) 0xF8); // fixed disk
+    // the 16-bit FAT size is 0 on FAT32
     // CHS geometry of an LBA disk, as mkfs.fat writes for large media: nobody uses it any more
-    b.putShort(0x18, (short) 63);
-    b.putShort(0x1A, (short) 255);
-    b.putInt(0x1C, (int) (partitionOffset / SECTOR));
-    b.putInt(0x20, (int) g.totalSectors());
-    b.putInt(0x24, (int) g.fatSectors());
-    // 0x28 flags 0: both FATs mirrored; 0x2A version 0.0
-    b.putInt(0x2C, 2); // root directory cluster
-    b.putShort(0x30, (short) 1); // FSInfo sector
-    b.putShort(0x32, (short) BACKUP_BOOT_SECTOR);
-    b.put(0x40, (byte) 0x80); // drive number of a fixed disk
-    b.put(0x42, (byte) 0x29); // extended boot signature: volume id, label and type follow
-    b.putInt(0x43, layout.volumeId());
+    b.putShort(Bpb.SECTORS_PER_TRACK, (short) 63);
+    b.putShort(Bpb.HEADS, (short) 255);
+    b.putInt(Bpb.HIDDEN_SECTORS, (int) (partitionOffset / SECTOR));
+    b.putInt(Bpb.TOTAL_SECTORS_32, (int) g.totalSectors());
+    b.putInt(Bpb.FAT32_FAT_SECTORS, (int) g.fatSectors());
+    // flags 0: both FATs mirrored; version 0.0
+    b.putInt(Bpb.FAT32_ROOT_CLUSTER, 2);
+    b.putShort(Bpb.FAT32_FSINFO_SECTOR, (short) 1);
+    b.putShort(Bpb.FAT32_BACKUP_BOOT_SECTOR, (short) BACKUP_BOOT_SECTOR);
+    int ext = Bpb.EXTENDED_FAT32;
+    b.put(ext + Bpb.EXT_DRIVE_NUMBER, (byte) 0x80); // drive number of a fixed disk
+    b.put(ext + Bpb.EXT_SIGNATURE, (byte) Bpb.EXT_SIGNATURE_FULL);
+    b.putInt(ext + Bpb.EXT_VOLUME_ID, layout.volumeId());
     String label = layout.label().isEmpty() ? "NO NAME" : layout.label();
-    b.put(0x47, String.format("%-11s", label).getBytes(StandardCharsets.US_ASCII));
-    b.put(0x52, "FAT32   ".getBytes(StandardCharsets.US_ASCII));
+    b.put(ext + Bpb.EXT_LABEL, String.format("%-11s", label).getBytes(StandardCharsets.US_ASCII));
+    b.put(ext + Bpb.EXT_FS_TYPE, "FAT32   ".getBytes(StandardCharsets.US_ASCII));
     // Boot code for a PC that boots the card by mistake: cli; hlt; jmp back to hlt. The Pi's
     // firmware reads the FAT itself and never runs it.
-    b.put(0x5A, (byte) 0xFA).put(0x5B, (byte) 0xF4).put(0x5C, (byte) 0xEB).put(0x5D, (byte) 0xFD);
-    b.put(0x1FE, (byte) 0x55).put(0x1FF, (byte) 0xAA);
+    b.put(ext + Bpb.EXT_BOOT_CODE, new byte[] {(byte) 0xFA, (byte) 0xF4, (byte) 0xEB, (byte) 0xFD});
+    b.put(Bpb.SIGNATURE, (byte) Bpb.SIGNATURE_BYTE_1)
+        .put(Bpb.SIGNATURE + 1, (byte) Bpb.SIGNATURE_BYTE_2);
     return b.array();
   }
 
   private byte[] fsInfo(FatGeometry g) {
     ByteBuffer b = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
-    b.putInt(0, 0x41615252);
-    b.putInt(484, 0x61417272);
+    b.putInt(Bpb.FSINFO_LEAD_SIGNATURE, Bpb.FSINFO_LEAD_VALUE);
+    b.putInt(Bpb.FSINFO_STRUCT_SIGNATURE, Bpb.FSINFO_STRUCT_VALUE);
     long free = g.clusterCount() - layout.usedClusters();
-    b.putInt(488, (int) free);
+    b.putInt(Bpb.FSINFO_FREE_COUNT, (int) free);
     // next-free hint: the first cluster after everything we allocated, or "unknown" when full
-    b.putInt(492, free > 0 ? (int) (layout.usedClusters() + 2) : -1);
-    b.putInt(508, 0xAA550000);
+    b.putInt(
+        Bpb.FSINFO_NEXT_FREE, free > 0 ? (int) (layout.usedClusters() + 2) : Bpb.FSINFO_UNKNOWN);
+    b.putInt(Bpb.FSINFO_TRAIL_SIGNATURE, Bpb.FSINFO_TRAIL_VALUE);
     return b.array();
   }
 
