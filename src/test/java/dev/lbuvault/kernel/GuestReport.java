@@ -1,0 +1,77 @@
+package dev.lbuvault.kernel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The guest's report, per disk: partition 1 as the kernel's MBR parser saw it, and what its vfat
+ * driver listed. Paths are relative to the partition's root ({@code ""} is the root itself).
+ */
+record GuestReport(Map<String, Disk> disks, List<String> kernelMessages, boolean complete) {
+
+  /** One disk: partition 1's first sector and length, its files' SHA-256, its directories. */
+  record Disk(
+      long startSector,
+      long sectors,
+      Map<String, String> sha256,
+      Set<String> directories,
+      List<String> errors) {}
+
+  static GuestReport parse(String text) {
+    Map<String, Disk> disks = new LinkedHashMap<>();
+    List<String> kernel = new ArrayList<>();
+    boolean complete = false;
+    Disk disk = null;
+    for (String raw : text.split("\n", -1)) {
+      String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
+      if (line.startsWith("DISK ")) {
+        disk = new Disk(-1, -1, new TreeMap<>(), new TreeSet<>(), new ArrayList<>());
+        disks.put(line.substring(5), disk);
+      } else if (line.startsWith("K ")) {
+        kernel.add(line.substring(2));
+      } else if (line.equals("END")) {
+        complete = true;
+      } else if (disk != null) {
+        disk = addTo(disk, line);
+        disks.put(lastKey(disks), disk);
+      } else if (!line.isEmpty()) {
+        kernel.add("unexpected report line before any disk: " + line);
+      }
+    }
+    return new GuestReport(disks, kernel, complete);
+  }
+
+  private static Disk addTo(Disk disk, String line) {
+    if (line.startsWith("PART ")) {
+      String[] f = line.split(" ");
+      return new Disk(
+          Long.parseLong(f[1]),
+          Long.parseLong(f[2]),
+          disk.sha256(),
+          disk.directories(),
+          disk.errors());
+    }
+    if (line.startsWith("D ./")) {
+      disk.directories().add(line.substring(4));
+    } else if (line.startsWith("F ") && line.length() > 70 && line.startsWith("  ./", 66)) {
+      disk.sha256().put(line.substring(70), line.substring(2, 66));
+    } else if (!line.equals("D .") && !line.isEmpty()) {
+      // ERROR, O (neither file nor directory) or anything malformed
+      disk.errors().add(line);
+    }
+    return disk;
+  }
+
+  private static String lastKey(Map<String, Disk> disks) {
+    String last = null;
+    for (String k : disks.keySet()) {
+      last = k;
+    }
+    return last;
+  }
+}
