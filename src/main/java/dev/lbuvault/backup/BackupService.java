@@ -8,6 +8,7 @@ import dev.lbuvault.fs.SecureFiles;
 import dev.lbuvault.fs.Sha256;
 import dev.lbuvault.repo.ApkovlRecord;
 import dev.lbuvault.repo.ChecksumManifest;
+import dev.lbuvault.repo.DamageStore;
 import dev.lbuvault.repo.HostArea;
 import dev.lbuvault.repo.ManifestEntry;
 import dev.lbuvault.repo.Repository;
@@ -107,12 +108,17 @@ public final class BackupService {
       HostArea area = prepareArea(host);
       Optional<StoredVersion> newest = repository.newest(host);
       MirrorSync sync = new MirrorSync(source, area, newest, request.rehash());
+      // What verify found damaged where the next version would share the damaged copy.
+      DamageStore damage = new DamageStore(area);
+      Set<String> heal = damage.read().heal();
+      sync.forceReread(cardRelative(heal));
       MirrorSync.Result mirrored = sync.sync(survey.scan());
       requireUnchanged(source, survey.scan());
       ApkovlRecord apkovl = validateApkovls(area, survey, mirrored.entries());
 
       CardScan scan = survey.scan();
       if (mirrored.sameAsNewest()) {
+        damage.update(r -> r.withoutHeal(heal));
         return result(
             BackupOutcome.UNCHANGED, host, newest.get().id(), scan, mirrored, survey, start);
       }
@@ -133,8 +139,20 @@ public final class BackupService {
               survey.warnings(),
               Sha256.of(sumsText));
       publisher.publish(area, id, sumsText, metadata);
+      damage.update(r -> r.withoutHeal(heal));
       return result(BackupOutcome.STORED, host, id, scan, mirrored, survey, start);
     }
+  }
+
+  private static Set<String> cardRelative(Set<String> versionPaths) {
+    Set<String> paths = new java.util.TreeSet<>();
+    String prefix = StoredVersion.CARD_DIR + "/";
+    for (String p : versionPaths) {
+      if (p.startsWith(prefix)) {
+        paths.add(p.substring(prefix.length()));
+      }
+    }
+    return paths;
   }
 
   /** Creates the host's directories and working mirror, and clears an interrupted run's debris. */

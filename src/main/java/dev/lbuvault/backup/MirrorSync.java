@@ -81,7 +81,8 @@ final class MirrorSync {
         hash = copier.copy(source.resolve(f.path()), target, f);
         touchedDirs.add(parent);
       }
-      sameAsNewest &= matchesNewest && hash.equals(known);
+      // A forced re-read stores a new version even with equal bytes: its copy is the healed one.
+      sameAsNewest &= matchesNewest && hash.equals(known) && !forced.contains(f.path());
       entries.add(new ManifestEntry(key, hash));
     }
     touchedDirs.addAll(removeExtraneous(mirror, scan));

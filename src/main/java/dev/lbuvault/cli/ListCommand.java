@@ -2,6 +2,8 @@ package dev.lbuvault.cli;
 
 import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.DamageRecord;
+import dev.lbuvault.repo.DamageStore;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionMetadata;
@@ -38,8 +40,17 @@ final class ListCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
-    String host = repo.resolveHost(repoOptions.host());
     PrintWriter out = spec.commandLine().getOut();
+    if (repoOptions.host().isEmpty() && repo.hosts().isEmpty()) {
+      if (json) {
+        out.print(Json.write(List.of()));
+      } else {
+        out.println("repository " + repo.root() + " holds no versions yet; run lbuvault backup");
+      }
+      return ExitCodes.OK;
+    }
+    String host = repo.resolveHost(repoOptions.host());
+    DamageRecord damaged = new DamageStore(repo.host(host)).read();
     List<Object> rows = new ArrayList<>();
     if (!json) {
       out.printf(
@@ -62,18 +73,28 @@ final class ListCommand implements Callable<Integer> {
         row.put("totalBytes", m == null ? null : m.totalBytes());
         row.put("apkovlSha256", m == null || m.apkovl() == null ? null : m.apkovl().sha256());
         row.put("warnings", m == null ? List.of(damage) : m.warnings());
+        row.put("damaged", damaged.isDamaged(v.id()));
         rows.add(row);
       } else if (m == null) {
         out.printf("%-20s  %s%n", v.id(), damage);
       } else {
+        List<String> notes = new ArrayList<>();
+        if (damaged.isDamaged(v.id())) {
+          int n = damaged.damaged().get(v.id().value()).size();
+          notes.add("DAMAGED (" + n + " damaged path" + (n == 1 ? "" : "s") + ": lbuvault verify)");
+        }
+        notes.addAll(m.warnings());
         out.printf(
             "%-20s  %-20s  %10s  %-12s  %s%n",
             v.id(),
             TIME.format(m.time()),
             ByteSizes.human(m.totalBytes()),
             m.apkovl() == null ? "-" : m.apkovl().sha256().substring(0, 12),
-            m.warnings().isEmpty() ? "" : String.join("; ", m.warnings()));
+            String.join("; ", notes));
       }
+    }
+    if (!json && repo.versions(host).isEmpty()) {
+      out.println("host " + host + " has no versions yet; run lbuvault backup");
     }
     if (json) {
       out.print(Json.write(rows));

@@ -1,9 +1,12 @@
 package dev.lbuvault.cli;
 
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.text.ByteSizes;
+import dev.lbuvault.verify.DamageRecorder;
+import dev.lbuvault.verify.NextStep;
 import dev.lbuvault.verify.Problem;
 import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
@@ -41,14 +44,23 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
+    PrintWriter out = spec.commandLine().getOut();
+    if (repoOptions.host().isEmpty() && repo.hosts().isEmpty()) {
+      out.println("repository " + repo.root() + " holds no versions yet: nothing to verify");
+      return ExitCodes.OK;
+    }
     String host = repo.resolveHost(repoOptions.host());
+    if (id == null && repo.versions(host).isEmpty()) {
+      out.println("host " + host + " has no versions yet: nothing to verify");
+      return ExitCodes.OK;
+    }
     List<StoredVersion> versions =
         id == null ? repo.versions(host) : List.of(repo.version(host, id));
     int n = threads != null ? threads : Math.min(4, Runtime.getRuntime().availableProcessors());
     long started = System.nanoTime();
     VerifyReport report = new Verifier(n).verify(versions);
     double seconds = (System.nanoTime() - started) / 1e9;
-    PrintWriter out = spec.commandLine().getOut();
+    DamageRecord record = DamageRecorder.record(repo, host, report);
     for (Problem p : report.problems()) {
       out.println(p.describe());
     }
@@ -62,6 +74,7 @@ final class VerifyCommand implements Callable<Integer> {
         ByteSizes.human(report.bytes()),
         seconds,
         report.clean() ? "OK" : report.problems().size() + " problem(s)");
+    NextStep.after(report, record).ifPresent(out::println);
     return report.clean() ? ExitCodes.OK : ExitCodes.DAMAGED;
   }
 }

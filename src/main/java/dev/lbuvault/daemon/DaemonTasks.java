@@ -5,6 +5,7 @@ import dev.lbuvault.backup.BackupRequest;
 import dev.lbuvault.backup.BackupResult;
 import dev.lbuvault.backup.BackupService;
 import dev.lbuvault.prune.PruneService;
+import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryLock;
@@ -22,6 +23,8 @@ import dev.lbuvault.status.SourceSnapshot;
 import dev.lbuvault.status.StateStore;
 import dev.lbuvault.status.StatusSink;
 import dev.lbuvault.text.ByteSizes;
+import dev.lbuvault.verify.DamageRecorder;
+import dev.lbuvault.verify.NextStep;
 import dev.lbuvault.verify.Problem;
 import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
@@ -63,6 +66,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
   private static final Logger LOG = LoggerFactory.getLogger("lbuvault");
   static final String REASON_SCHEDULE = "schedule";
   static final String REASON_CATCH_UP = "catch-up";
+  static final String REASON_HEAL = "heal";
   private static final int MAX_BUSY_RETRIES = 3;
 
   private final DaemonSettings settings;
@@ -299,8 +303,10 @@ final class DaemonTasks implements SourceWatcher.Listener {
       }
       Instant end = clock.instant();
       long damaged = problems.size();
+      DamageRecord record = DamageRecorder.record(repository, h, report);
       synchronized (this) {
         persist(s -> s.withVerify(end, damaged));
+        refreshStats();
         publish();
       }
       if (damaged == 0) {
@@ -326,6 +332,12 @@ final class DaemonTasks implements SourceWatcher.Listener {
             reason,
             damaged,
             h);
+      }
+      NextStep.after(report, record).ifPresent(step -> LOG.warn("verify: {}", step));
+      if (!record.heal().isEmpty()) {
+        // Heal now rather than at the next scheduled backup: until then every new version would
+        // share the damaged copies.
+        runBackup(REASON_HEAL);
       }
     } catch (IOException | RuntimeException e) {
       if (abandoned(e)) {

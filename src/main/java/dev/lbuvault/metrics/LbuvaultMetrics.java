@@ -138,6 +138,11 @@ public final class LbuvaultMetrics implements StatusSink {
             .register(registry));
     gauge("lbuvault.versions", "Versions kept", tags, s -> s.repository().versions());
     gauge(
+        "lbuvault.versions.damaged",
+        "Versions verify found damaged (they stay marked until pruned)",
+        tags,
+        s -> s.repository().damagedVersions());
+    gauge(
         "lbuvault.newest.version.timestamp.seconds",
         "Time of the newest version (0: none)",
         tags,

@@ -1,5 +1,7 @@
 package dev.lbuvault.status;
 
+import dev.lbuvault.repo.DamageRecord;
+import dev.lbuvault.repo.DamageStore;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import java.io.IOException;
@@ -31,14 +33,26 @@ import java.util.Set;
  * @param versions published versions of the host
  * @param newest the time of the newest version (its id), if there is one
  * @param sizeBytes logical bytes of the distinct files in all versions
+ * @param damagedVersions versions verify marked damaged in {@code damage.json}
  */
-public record RepositoryStats(int versions, Optional<Instant> newest, long sizeBytes) {
+public record RepositoryStats(
+    int versions, Optional<Instant> newest, long sizeBytes, int damagedVersions) {
   public RepositoryStats {
     Objects.requireNonNull(newest, "newest");
-    if (versions < 0 || sizeBytes < 0) {
+    if (versions < 0 || sizeBytes < 0 || damagedVersions < 0 || damagedVersions > versions) {
       throw new IllegalArgumentException(
-          "versions and sizeBytes must be >= 0, got " + versions + " and " + sizeBytes);
+          "versions, sizeBytes and damagedVersions must be >= 0 (damaged at most versions), got "
+              + versions
+              + ", "
+              + sizeBytes
+              + " and "
+              + damagedVersions);
     }
+  }
+
+  /** Stats with no damaged version. */
+  public RepositoryStats(int versions, Optional<Instant> newest, long sizeBytes) {
+    this(versions, newest, sizeBytes, 0);
   }
 
   /** Nothing stored yet. */
@@ -80,7 +94,23 @@ public record RepositoryStats(int versions, Optional<Instant> newest, long sizeB
       }
     }
     Instant newest = versions.get(versions.size() - 1).id().time();
-    return new RepositoryStats(versions.size(), Optional.of(newest), bytes[0]);
+    return new RepositoryStats(
+        versions.size(),
+        Optional.of(newest),
+        bytes[0],
+        damagedVersions(repository, host, versions));
+  }
+
+  /** Versions the host's damage record marks (an unreadable record counts none: verify says). */
+  private static int damagedVersions(
+      Repository repository, String host, List<StoredVersion> versions) {
+    DamageRecord record;
+    try {
+      record = new DamageStore(repository.host(host)).read();
+    } catch (IOException e) {
+      return 0;
+    }
+    return (int) versions.stream().filter(v -> record.isDamaged(v.id())).count();
   }
 
   private static Object identity(Path file, boolean byInodeOnly) throws IOException {

@@ -1,0 +1,78 @@
+package dev.lbuvault.repo;
+
+import dev.lbuvault.fs.SecureFiles;
+import dev.lbuvault.json.JsonException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Reads and updates one host's {@code damage.json}. Verify (a reader, without the writer lock) and
+ * backup both update it, so every update is a read-modify-write under an fcntl lock on {@code
+ * damage.lock} beside it, and the file is replaced atomically (temporary name, fsync, rename) with
+ * mode 0600.
+ */
+public final class DamageStore {
+  public static final String FILE = "damage.json";
+  public static final String LOCK_FILE = "damage.lock";
+
+  /** One JVM may hold the fcntl lock only once; this serialises the updates inside it. */
+  private static final Object JVM_LOCK = new Object();
+
+  private final Path hostDir;
+
+  public DamageStore(HostArea area) {
+    this.hostDir = area.dir().toAbsolutePath();
+  }
+
+  public Path file() {
+    return hostDir.resolve(FILE);
+  }
+
+  /**
+   * The stored record, or the empty record if there is none.
+   *
+   * @throws IOException naming the file when it is damaged, with what to do
+   */
+  public DamageRecord read() throws IOException {
+    String text;
+    try {
+      text = Files.readString(file(), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return DamageRecord.empty();
+    }
+    try {
+      return DamageRecord.fromJson(text);
+    } catch (JsonException e) {
+      throw new IOException(
+          file() + " is damaged (" + e.getMessage() + "); delete it and run lbuvault verify", e);
+    }
+  }
+
+  /** Applies {@code change} to the stored record; writes only when something changed. */
+  public DamageRecord update(UnaryOperator<DamageRecord> change) throws IOException {
+    synchronized (JVM_LOCK) {
+      try (FileChannel ch =
+              FileChannel.open(
+                  hostDir.resolve(LOCK_FILE),
+                  Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  PosixFilePermissions.asFileAttribute(SecureFiles.FILE_MODE));
+          FileLock ignored = ch.lock()) {
+        DamageRecord current = read();
+        DamageRecord next = change.apply(current);
+        if (!next.equals(current)) {
+          SecureFiles.writeAtomically(file(), next.toJson(), SecureFiles.FILE_MODE);
+        }
+        return next;
+      }
+    }
+  }
+}
