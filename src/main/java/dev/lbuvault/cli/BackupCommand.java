@@ -138,7 +138,7 @@ final class BackupCommand implements Callable<Integer> {
   }
 
   private BackupResult run(Path src, Clock clock) throws Exception {
-    Duration wait = DurationOption.parse(lockWait);
+    Duration wait = OptionValues.convert(spec, "--lock-wait", () -> DurationOption.parse(lockWait));
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     CardVolumeLocator locator = new CardVolumeLocator(LinuxPaths.MOUNTINFO, new FatVolumeProbe());
     CardVolumeSource volumes =

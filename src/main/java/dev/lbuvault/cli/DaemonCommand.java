@@ -3,14 +3,18 @@ package dev.lbuvault.cli;
 import dev.lbuvault.config.ConfigFile;
 import dev.lbuvault.daemon.Daemon;
 import dev.lbuvault.daemon.DaemonSettings;
+import dev.lbuvault.daemon.HangupSignal;
 import dev.lbuvault.metrics.LbuvaultMetrics;
 import dev.lbuvault.metrics.MetricsServer;
 import dev.lbuvault.metrics.TextfileExporter;
 import dev.lbuvault.status.StatusSink;
+import dev.lbuvault.text.OneLinePrintStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +40,11 @@ import picocli.CommandLine.Option;
       "(docs/config.md); options override the file. Stop with SIGTERM (exit 0)."
     })
 final class DaemonCommand implements Callable<Integer> {
+  private static final Duration WATCH_INTERVAL = Duration.ofSeconds(10);
+
+  // What the shutdown hook exits with: 0 for a requested stop, 1 after a fault.
+  private static volatile int exitStatus = ExitCodes.OK;
+
   @Option(
       names = "--config",
       paramLabel = "FILE",
@@ -188,7 +197,12 @@ final class DaemonCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     DaemonSettings settings = settings();
     configureLogging(settings.logLevel());
+    // slf4j-simple prints each record with one println to System.err: escaped there, a name with a
+    // newline cannot split a record or forge a second one.
+    System.setErr(new OneLinePrintStream(System.err, Charset.defaultCharset()));
     Logger log = LoggerFactory.getLogger("lbuvault");
+    Thread.setDefaultUncaughtExceptionHandler(
+        (thread, e) -> fail(log, "thread " + thread.getName() + " died: " + e));
 
     LbuvaultMetrics metrics = new LbuvaultMetrics();
     metrics.bindJvmMetrics();
@@ -224,7 +238,7 @@ final class DaemonCommand implements Callable<Integer> {
     }
     try {
       daemon.start();
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
       if (server != null) {
         server.close();
       }
@@ -232,6 +246,13 @@ final class DaemonCommand implements Callable<Integer> {
     }
     if (server != null) {
       log.info("serving /metrics and /healthz on http://{}/", hostPort(server.address()));
+    }
+    if (!HangupSignal.handle(
+        () ->
+            log.info(
+                "SIGHUP received: ignored; the configuration is read at start, restart the"
+                    + " service to apply a change"))) {
+      log.warn("cannot handle SIGHUP on this JVM: a SIGHUP stops the daemon");
     }
     MetricsServer httpServer = server;
     Runtime.getRuntime()
@@ -243,12 +264,29 @@ final class DaemonCommand implements Callable<Integer> {
                     httpServer.close();
                   }
                   // On SIGTERM the JVM would exit with 143 (128 + 15): runit and supervise-daemon
-                  // would call a clean stop a failure. Everything is stopped: exit 0.
-                  Runtime.getRuntime().halt(ExitCodes.OK);
+                  // would call a clean stop a failure. Everything is stopped: exit 0, unless a
+                  // fault ended the daemon (then the code fail() chose).
+                  Runtime.getRuntime().halt(exitStatus);
                 },
                 "lbuvault-shutdown"));
-    daemon.awaitStopped();
-    return ExitCodes.OK;
+    // The main thread watches the scheduler: if a fault stops it, /healthz would answer 503
+    // forever; exiting non-zero lets runit or supervise-daemon restart the daemon.
+    while (!daemon.awaitStopped(WATCH_INTERVAL)) {
+      if (daemon.hasFailed()) {
+        fail(log, "the scheduler is no longer running");
+      }
+    }
+    return exitStatus;
+  }
+
+  /** Logs {@code why} and exits 1 (the shutdown hook stops what is still running). */
+  private static void fail(Logger log, String why) {
+    log.error("{}: exiting with status 1 so that the service supervisor restarts lbuvault", why);
+    exitStatus = ExitCodes.FAILURE;
+    // From a new thread: System.exit blocks its caller until the hooks ran, and a hook may wait
+    // for the very thread that failed.
+    Thread exit = new Thread(() -> System.exit(ExitCodes.FAILURE), "lbuvault-exit");
+    exit.start();
   }
 
   private static String hostPort(InetSocketAddress a) {

@@ -6,6 +6,7 @@ import dev.lbuvault.recover.VerificationFailedException;
 import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.source.SourceException;
+import dev.lbuvault.text.OneLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -24,10 +25,35 @@ public final class Main {
     // lost in the writer's buffer when System.exit ends the JVM.
     PrintWriter out = cmd.getOut();
     PrintWriter err = cmd.getErr();
-    int code = cmd.execute(args);
+    int code = execute(cmd, args);
     out.flush();
     err.flush();
     System.exit(code);
+  }
+
+  /**
+   * Runs {@code cmd} and returns its exit code. picocli hands only {@link Exception}s to the
+   * handler; an {@link Error} (a stack overflow, an assertion, out of memory) would end the main
+   * thread with a stack trace and leave the exit code to whatever other threads keep running (the
+   * daemon's HTTP server answering 503 forever). Here it is one "internal error" line and exit 1.
+   */
+  public static int execute(CommandLine cmd, String[] args) {
+    try {
+      return cmd.execute(args);
+    } catch (Throwable t) { // NOPMD: the last line of defence, by design
+      PrintWriter err = cmd.getErr();
+      err.println("lbuvault: " + internalError(t));
+      if ("1".equals(System.getenv("LBUVAULT_DEBUG"))) {
+        t.printStackTrace(err);
+      }
+      err.flush();
+      return ExitCodes.FAILURE;
+    }
+  }
+
+  private static String internalError(Throwable t) {
+    return OneLine.escape(
+        "internal error: " + t + " (set LBUVAULT_DEBUG=1 for details, and report it)");
   }
 
   /** The configured command line; tests call {@code execute} on it. */
@@ -37,7 +63,7 @@ public final class Main {
     cmd.setParameterExceptionHandler(
         (ex, args) -> {
           PrintWriter err = ex.getCommandLine().getErr();
-          err.println("lbuvault: " + ex.getMessage());
+          err.println("lbuvault: " + OneLine.escape(ex.getMessage()));
           err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           return ExitCodes.USAGE;
         });
@@ -72,9 +98,10 @@ public final class Main {
       }
     } else {
       code = ExitCodes.FAILURE;
-      message = "internal error: " + ex + " (set LBUVAULT_DEBUG=1 for details, and report it)";
+      message = internalError(ex);
     }
-    err.println("lbuvault: " + (message == null ? ex.getClass().getSimpleName() : message));
+    err.println(
+        "lbuvault: " + OneLine.escape(message == null ? ex.getClass().getSimpleName() : message));
     if ("1".equals(System.getenv("LBUVAULT_DEBUG"))) {
       ex.printStackTrace(err);
     }

@@ -87,20 +87,22 @@ final class PruneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Duration within =
+        keepWithin == null
+            ? Duration.ZERO
+            : OptionValues.convert(spec, "--keep-within", () -> DurationParser.parse(keepWithin));
     RetentionPolicy policy =
-        new RetentionPolicy(
-            keepLast,
-            keepDaily,
-            keepWeekly,
-            keepMonthly,
-            keepYearly,
-            keepWithin == null ? Duration.ZERO : DurationParser.parse(keepWithin));
+        OptionValues.convert(
+            spec,
+            () ->
+                new RetentionPolicy(
+                    keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, within));
+    Duration wait = OptionValues.convert(spec, "--lock-wait", () -> DurationOption.parse(lockWait));
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     String host = repo.resolveHost(repoOptions.host());
     PruneService service =
         new PruneService(repo, Clock.systemUTC(), new RetentionPlanner(ZoneId.systemDefault()));
-    List<RetentionDecision> decisions =
-        service.prune(host, policy, dryRun, DurationOption.parse(lockWait));
+    List<RetentionDecision> decisions = service.prune(host, policy, dryRun, wait);
     PrintWriter out = spec.commandLine().getOut();
     int removed = 0;
     for (RetentionDecision d : decisions) {

@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +44,7 @@ public final class ConfigFile {
       throws IOException {
     List<String> lines;
     try {
+      requireSafeOwnership(path);
       lines = Files.readAllLines(path, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       if (required) {
@@ -51,6 +55,43 @@ public final class ConfigFile {
       throw new ConfigException("config file " + path + " is not UTF-8 text", e);
     }
     return new ConfigFile(path, parse(path.toString(), lines, knownKeys));
+  }
+
+  /**
+   * Refuses a file that someone other than root or the user running lbuvault could change: it names
+   * the repository, the source and a password file, so whoever can write it can make the daemon
+   * read or expose another file. The same rule as ssh's StrictModes.
+   */
+  private static void requireSafeOwnership(Path path) throws IOException {
+    PosixFileAttributes attrs = Files.readAttributes(path, PosixFileAttributes.class);
+    Set<PosixFilePermission> mode = attrs.permissions();
+    if (mode.contains(PosixFilePermission.GROUP_WRITE)
+        || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new ConfigException(
+          "config file "
+              + path
+              + " is writable by group or others ("
+              + PosixFilePermissions.toString(mode)
+              + "): refused, since whoever can change it controls what lbuvault reads; fix with:"
+              + " chmod go-w "
+              + path);
+    }
+    String owner = attrs.owner().getName();
+    String self = System.getProperty("user.name");
+    if (!"root".equals(owner) && !owner.equals(self)) {
+      throw new ConfigException(
+          "config file "
+              + path
+              + " is owned by "
+              + owner
+              + ", neither root nor "
+              + self
+              + " who runs lbuvault: refused; fix with: chown root "
+              + path
+              + " (or "
+              + self
+              + ")");
+    }
   }
 
   /** Parses the lines of a file named {@code where} (for messages). */

@@ -196,6 +196,15 @@ public final class Daemon {
     }
   }
 
+  /**
+   * True when the daemon was started and not asked to stop, but its scheduler no longer runs (shut
+   * down or in standby by a fault): /healthz would answer 503 forever, so the process must exit for
+   * its supervisor to restart it.
+   */
+  public synchronized boolean hasFailed() {
+    return scheduler != null && !stopRequested && !isRunning();
+  }
+
   /** The host whose metrics are reported. */
   public String host() {
     return tasks.hostName();
@@ -245,6 +254,11 @@ public final class Daemon {
   /** Blocks until {@link #stop()} has finished. */
   public void awaitStopped() throws InterruptedException {
     stopped.await();
+  }
+
+  /** Blocks until {@link #stop()} has finished or {@code timeout} passed; true when stopped. */
+  public boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** How the tasks' requests become Quartz triggers. */

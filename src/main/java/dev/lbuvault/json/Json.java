@@ -1,5 +1,12 @@
 package dev.lbuvault.json;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +19,50 @@ import java.util.Map;
  * {@link List}, {@link String}, {@link Long}, {@link Double}, {@link Boolean} and {@code null}.
  */
 public final class Json {
+  /**
+   * The deepest nesting of objects and arrays a document may have. lbuvault's own files nest three
+   * levels; the parser recurses once per level, so a bound keeps a hostile file (100,000 nested
+   * arrays) from overflowing the thread's stack instead of being reported as damaged.
+   */
+  public static final int MAX_DEPTH = 64;
+
+  /**
+   * The largest metadata file {@link #readFile} accepts. The biggest real one (a version.json with
+   * its warnings) is a few KiB; the bound keeps a huge file from filling a 64 MiB heap.
+   */
+  public static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+
   private Json() {}
+
+  /**
+   * Reads a metadata file as UTF-8 text, refusing one larger than {@link #MAX_FILE_BYTES}.
+   *
+   * @throws IOException naming the file when it is unreadable or too large
+   */
+  public static String readFile(Path file) throws IOException {
+    try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+      long size = ch.size();
+      if (size > MAX_FILE_BYTES) {
+        throw new IOException(
+            file
+                + " is damaged: "
+                + size
+                + " bytes, more than the "
+                + MAX_FILE_BYTES
+                + " an lbuvault metadata file may have");
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) size);
+      while (buf.hasRemaining() && ch.read(buf) >= 0) {
+        // Reads until full or end of file (a file that shrank meanwhile is parsed as it is).
+      }
+      buf.flip();
+      try {
+        return StandardCharsets.UTF_8.newDecoder().decode(buf).toString();
+      } catch (CharacterCodingException e) {
+        throw new IOException(file + " is damaged: not UTF-8 text", e);
+      }
+    }
+  }
 
   /** Renders a value as pretty-printed JSON with a trailing newline. */
   public static String write(Object value) {
@@ -134,6 +184,7 @@ public final class Json {
   private static final class Parser {
     private final String text;
     private int pos;
+    private int depth;
 
     Parser(String text) {
       this.text = text;
@@ -151,8 +202,8 @@ public final class Json {
       }
       char c = text.charAt(pos);
       return switch (c) {
-        case '{' -> object();
-        case '[' -> array();
+        case '{' -> nested(true);
+        case '[' -> nested(false);
         case '"' -> string();
         case 't' -> literal("true", Boolean.TRUE);
         case 'f' -> literal("false", Boolean.FALSE);
@@ -166,6 +217,15 @@ public final class Json {
         throw new JsonException("unexpected character '" + text.charAt(pos) + "' at offset " + pos);
       }
       pos += word.length();
+      return value;
+    }
+
+    private Object nested(boolean isObject) throws JsonException {
+      if (++depth > MAX_DEPTH) {
+        throw new JsonException("nested more than " + MAX_DEPTH + " levels deep at offset " + pos);
+      }
+      Object value = isObject ? object() : array();
+      depth--;
       return value;
     }
 

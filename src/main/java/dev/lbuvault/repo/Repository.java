@@ -1,13 +1,13 @@
 package dev.lbuvault.repo;
 
 import dev.lbuvault.fs.SecureFiles;
+import dev.lbuvault.json.Json;
 import dev.lbuvault.json.JsonException;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.snapshot.BtrfsBackend;
 import dev.lbuvault.snapshot.PlainBackend;
 import dev.lbuvault.snapshot.SnapshotBackend;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -101,7 +101,7 @@ public final class Repository {
     Path markerFile = abs.resolve(MARKER_FILE);
     String text;
     try {
-      text = Files.readString(markerFile, StandardCharsets.UTF_8);
+      text = Json.readFile(markerFile);
     } catch (NoSuchFileException e) {
       throw new RepositoryException(
           abs

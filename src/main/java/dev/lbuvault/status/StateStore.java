@@ -1,12 +1,12 @@
 package dev.lbuvault.status;
 
 import dev.lbuvault.fs.SecureFiles;
+import dev.lbuvault.json.Json;
 import dev.lbuvault.json.JsonException;
 import dev.lbuvault.repo.Repository;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ public final class StateStore {
   public DaemonState read() throws IOException {
     String text;
     try {
-      text = Files.readString(file(), StandardCharsets.UTF_8);
+      text = Json.readFile(file());
     } catch (NoSuchFileException e) {
       return DaemonState.empty();
     }

@@ -53,4 +53,38 @@ class ConfigFileTest {
     Files.writeString(tmp.resolve("ok.conf"), "settle = 3s\n");
     assertThat(ConfigFile.read(tmp.resolve("ok.conf"), true, KEYS).get("settle")).contains("3s");
   }
+
+  @Test
+  void aConfigWritableByGroupOrOthersIsRefusedWithTheChmod(@TempDir Path tmp) throws Exception {
+    Path conf = tmp.resolve("lbuvault.conf");
+    Files.writeString(conf, "repo = /srv/r\n");
+    for (String mode : new String[] {"rw-rw----", "rw-r---w-", "rwxrwxrwx"}) {
+      Files.setPosixFilePermissions(
+          conf, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+      assertThatThrownBy(() -> ConfigFile.read(conf, true, KEYS))
+          .as(mode)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(conf.toString())
+          .hasMessageContaining("writable by group or others")
+          .hasMessageEndingWith("chmod go-w " + conf);
+    }
+    Files.setPosixFilePermissions(
+        conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertThat(ConfigFile.read(conf, true, KEYS).values()).containsEntry("repo", "/srv/r");
+  }
+
+  @Test
+  void aConfigOwnedByAnotherUserIsRefusedUnlessItIsRoot(@TempDir Path tmp) throws Exception {
+    dev.lbuvault.testing.Tools.requireRoot();
+    Path conf = tmp.resolve("lbuvault.conf");
+    Files.writeString(conf, "repo = /srv/r\n");
+    var lookup = conf.getFileSystem().getUserPrincipalLookupService();
+    Files.setOwner(conf, lookup.lookupPrincipalByName("nobody"));
+    assertThatThrownBy(() -> ConfigFile.read(conf, true, KEYS))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("is owned by nobody")
+        .hasMessageContaining("chown root " + conf);
+    Files.setOwner(conf, lookup.lookupPrincipalByName("root"));
+    assertThat(ConfigFile.read(conf, true, KEYS).values()).containsEntry("repo", "/srv/r");
+  }
 }

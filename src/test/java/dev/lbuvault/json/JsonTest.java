@@ -43,4 +43,33 @@ class JsonTest {
         .hasMessage("field \"b\" is missing or not a string");
     assertThatThrownBy(() -> JsonObject.parse("[1]")).hasMessage("document is not a JSON object");
   }
+
+  @Test
+  void aDocumentNested100000DeepIsRejectedAsDamagedNotAStackOverflow() {
+    String deep = "[".repeat(100_000) + "]".repeat(100_000);
+    assertThatThrownBy(() -> Json.parse(deep))
+        .isInstanceOf(JsonException.class)
+        .hasMessageContaining("nested more than " + Json.MAX_DEPTH + " levels");
+    String objects = "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000);
+    assertThatThrownBy(() -> Json.parse(objects)).isInstanceOf(JsonException.class);
+    String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+    org.assertj.core.api.Assertions.assertThatCode(() -> Json.parse(ok)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void aMetadataFileLargerThanTheBoundIsRefusedNamingIt(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path big = tmp.resolve("daemon-state.json");
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            big, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {'{'}), Json.MAX_FILE_BYTES);
+    }
+    assertThatThrownBy(() -> Json.readFile(big))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageStartingWith(big + " is damaged: ")
+        .hasMessageContaining("more than the");
+    java.nio.file.Files.write(big, new byte[] {'"', (byte) 0xff, '"'});
+    assertThatThrownBy(() -> Json.readFile(big)).hasMessage(big + " is damaged: not UTF-8 text");
+  }
 }

@@ -23,7 +23,7 @@ public final class Cli {
     StringWriter err = new StringWriter();
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
-    int code = cmd.execute(args);
+    int code = Main.execute(cmd, args);
     return new Result(code, out.toString(), err.toString());
   }
 }

@@ -1,0 +1,92 @@
+package dev.lbuvault.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lbuvault.testing.Cards;
+import dev.lbuvault.testing.Cli;
+import dev.lbuvault.testing.Cli.Result;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Exit 2 means a command-line mistake and nothing else; every message is one line. */
+class ExitCodeHonestyTest {
+  @TempDir Path tmp;
+  Path card;
+  String repo;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    card = Cards.make(tmp.resolve("card"));
+    repo = tmp.resolve("repo").toString();
+    assertThat(Cli.run("init", "--repo", repo).exitCode()).isZero();
+  }
+
+  @Test
+  void aHugeDurationIsAUsageErrorNamingTheOptionAndTheMaximum() {
+    for (String[] args :
+        new String[][] {
+          {"backup", "--repo", repo, "--source", card.toString(), "--lock-wait", "999999999999d"},
+          {"backup", "--repo", repo, "--source", card.toString(), "--lock-wait", "367d"},
+          {"prune", "--repo", repo, "--lock-wait", "99999999999999999999s"},
+          {"prune", "--repo", repo, "--keep-within", "999999999999999y"},
+        }) {
+      Result r = Cli.run(args);
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err()).as(r.toString()).doesNotContain("internal error").contains("--");
+      assertThat(r.err().lines()).as(r.toString()).hasSize(2);
+    }
+    Result lockWait =
+        Cli.run(
+            "backup", "--repo", repo, "--source", card.toString(), "--lock-wait", "999999999999d");
+    assertThat(lockWait.err()).contains("--lock-wait").contains("longer than the maximum 366d");
+  }
+
+  @Test
+  void aRepositoryMarkerNested100000DeepIsOneLineNamingTheFile() throws Exception {
+    Path marker = Path.of(repo, "lbuvault.json");
+    Files.writeString(marker, "[".repeat(100_000) + "]".repeat(100_000));
+    Result r = Cli.run("list", "--repo", repo);
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err()).contains(marker + " is damaged").contains("nested more than");
+  }
+
+  @Test
+  void anErrorInACommandIsOneInternalErrorLineAndExitOne() {
+    CommandLine cmd = Main.commandLine();
+    cmd.addSubcommand(new Overflowing());
+    StringWriter err = new StringWriter();
+    cmd.setErr(new PrintWriter(err, true));
+    cmd.setOut(new PrintWriter(new StringWriter(), true));
+    int code = Main.execute(cmd, new String[] {"overflow"});
+    assertThat(code).isEqualTo(ExitCodes.FAILURE);
+    assertThat(err.toString().lines()).hasSize(1);
+    assertThat(err.toString()).startsWith("lbuvault: internal error: java.lang.StackOverflowError");
+  }
+
+  @Test
+  void aNameWithControlCharactersIsPrintedOnOneLine() {
+    Path odd = tmp.resolve("not\na\rrepo\u0085\u2028x\u001b[2J");
+    Result r = Cli.run("list", "--repo", odd.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err()).as(r.toString()).hasLineCount(1);
+    assertThat(r.err()).contains("not\\na\\rrepo\\x85\\u2028x\\x1b[2J").doesNotContain("\u001b");
+  }
+
+  /** A command that fails with an Error, as a parser recursing without bound would. */
+  @Command(name = "overflow")
+  static final class Overflowing implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new StackOverflowError();
+    }
+  }
+}
