@@ -12,6 +12,8 @@ import dev.lbuvault.recover.RecoverRequest;
 import dev.lbuvault.recover.RecoverService;
 import dev.lbuvault.recover.RecoveryPlan;
 import dev.lbuvault.recover.RecoveryResult;
+import dev.lbuvault.recover.SourceDamagedException;
+import dev.lbuvault.recover.VerifiedSource;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.text.ByteSizes;
 import java.io.BufferedReader;
@@ -37,7 +39,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Rebuild a bootable Alpine Raspberry Pi card from a version, onto a whole-disk block",
       "device or an image file, and verify it by reading every written byte back.",
-      "Exit 3 when the target is unsafe or the version cannot boot (nothing written)."
+      "Every file from the repository is checked against the version's SHA256SUMS first.",
+      "Exit 3 when the target is unsafe or the version cannot boot (nothing written);",
+      "exit 4 when a file of the version is damaged (the message names a version to use)."
     })
 final class RecoverCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -94,8 +98,13 @@ final class RecoverCommand implements Callable<Integer> {
 
   @Option(
       names = "--yes",
-      description = "Do not ask for confirmation (scripts); overwrite an existing image file.")
+      description = "Do not ask for confirmation (scripts); overwrite an existing card image.")
   boolean yes;
+
+  @Option(
+      names = "--force",
+      description = "Replace an existing file at the image path even if it is not a card image.")
+  boolean force;
 
   @Override
   public Integer call() throws Exception {
@@ -111,12 +120,21 @@ final class RecoverCommand implements Callable<Integer> {
             Optional.ofNullable(volumeId),
             Optional.ofNullable(label),
             dryRun,
-            yes);
+            yes,
+            force);
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     BlockDevices devices = new BlockDevices(LinuxPaths.SYS, LinuxPaths.DEV);
     TargetSafety safety = new TargetSafety(devices, LinuxPaths.MOUNTINFO, LinuxPaths.SWAPS);
     RecoverService service =
         new RecoverService(repo, devices, safety, new SecureRandom(), UnaryOperator.identity());
+    try {
+      return recover(service, req);
+    } catch (SourceDamagedException e) {
+      throw new CommandFailure(ExitCodes.DAMAGED, e.getMessage());
+    }
+  }
+
+  private int recover(RecoverService service, RecoverRequest req) throws Exception {
     RecoveryPlan plan = service.plan(req);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -125,15 +143,17 @@ final class RecoverCommand implements Callable<Integer> {
       err.println("warning: " + w);
     }
     err.flush();
+    Progress progress = System.console() != null ? new TerminalProgress(err) : Progress.none();
+    VerifiedSource source = service.checkSource(plan, progress);
     if (dryRun) {
+      out.println("source    every file matches SHA256SUMS");
       out.println("dry run: nothing was written");
       return ExitCodes.OK;
     }
     if (plan.toDevice() && !yes) {
       confirm(plan, out);
     }
-    Progress progress = System.console() != null ? new TerminalProgress(err) : Progress.none();
-    RecoveryResult r = service.execute(plan, req.alpineRelease(), progress);
+    RecoveryResult r = service.execute(source, req.alpineRelease(), progress);
     double seconds = r.total().toMillis() / 1000.0;
     out.printf(
         "wrote %s to %s in %.1f s (build %.1f s, verify %.1f s, %.1f MB/s); verification: OK%s%n",

@@ -24,10 +24,17 @@ public final class ReadBack {
   private static final int ALIGN = 4096;
   private static final int WINDOW = 4 << 20;
 
+  private final Path readFrom;
   private final Path target;
   private boolean direct;
 
-  public ReadBack(Path target) {
+  /**
+   * @param readFrom opens the very file or device that was written (an image's temporary name, a
+   *     held device's {@code /proc/self/fd} entry)
+   * @param target the target as the user named it, for messages
+   */
+  public ReadBack(Path readFrom, Path target) {
+    this.readFrom = readFrom;
     this.target = target;
   }
 
@@ -70,12 +77,13 @@ public final class ReadBack {
 
   private FileChannel open() throws IOException {
     try {
-      FileChannel ch = FileChannel.open(target, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+      FileChannel ch =
+          FileChannel.open(readFrom, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
       direct = true;
       return ch;
     } catch (IOException | UnsupportedOperationException e) {
       direct = false;
-      return FileChannel.open(target, StandardOpenOption.READ);
+      return FileChannel.open(readFrom, StandardOpenOption.READ);
     }
   }
 

@@ -7,7 +7,8 @@ import java.util.OptionalLong;
 
 /**
  * What {@code lbuvault recover} was asked to do: which version, onto which target (a whole-disk
- * block device or an image file), with which optional overrides, and whether to only plan.
+ * block device or an image file), with which optional overrides, whether to only plan, and whether
+ * to overwrite an existing card image ({@code yes}) or any existing file ({@code force}).
  */
 public record RecoverRequest(
     Path repo,
@@ -20,7 +21,8 @@ public record RecoverRequest(
     Optional<String> volumeId,
     Optional<String> label,
     boolean dryRun,
-    boolean yes) {
+    boolean yes,
+    boolean force) {
   public RecoverRequest {
     Objects.requireNonNull(repo, "repo");
     Objects.requireNonNull(version, "version");

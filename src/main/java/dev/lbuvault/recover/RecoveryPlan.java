@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Everything decided before the first byte is written: the version and content, the target and its
  * size, the filesystem layout, the volume identity and where it came from, the boot check, and the
- * warnings to show. A dry run prints it; a real run carries it out.
+ * warnings to show, and the request it answers. A dry run prints it; a real run carries it out.
  */
 public record RecoveryPlan(
     StoredVersion version,
@@ -20,7 +20,8 @@ public record RecoveryPlan(
     FatLayout layout,
     VolumeIdentity identity,
     BootCheck.Result bootCheck,
-    List<String> warnings) {
+    List<String> warnings,
+    RecoverRequest request) {
   /** Partition 1 starts at 4 MiB (sector 8192), the erase-block alignment SD-card tools use. */
   public static final long PARTITION_OFFSET = 4L << 20;
 

@@ -149,16 +149,38 @@ class RecoverImageTest {
   }
 
   @Test
-  void anExistingImageIsOverwrittenOnlyWithYes() throws Exception {
+  void anExistingCardImageIsOverwrittenOnlyWithYes() throws Exception {
     Path image = tmp.resolve("card.img");
-    Files.writeString(image, "precious");
+    assertThat(Cli.run("recover", "--repo", repo, "--to", image.toString()).exitCode()).isZero();
+    String before = Commands.check(null, "sha256sum", image.toString());
     Result r = Cli.run("recover", "--repo", repo, "--to", image.toString());
     assertThat(r.exitCode()).isEqualTo(ExitCodes.UNSAFE);
     assertThat(r.err()).contains("already exists").contains("--yes");
+    assertThat(Commands.check(null, "sha256sum", image.toString())).isEqualTo(before);
+    Result yes = Cli.run("recover", "--repo", repo, "--to", image.toString(), "--yes");
+    assertThat(yes.exitCode()).as(yes.toString()).isZero();
+  }
+
+  @Test
+  void anExistingFileThatIsNotACardImageIsReplacedOnlyWithForce() throws Exception {
+    Path image = tmp.resolve("notes.txt");
+    Files.writeString(image, "precious");
+    Result r = Cli.run("recover", "--repo", repo, "--to", image.toString(), "--yes");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.UNSAFE);
+    assertThat(r.err()).contains(image.toString()).contains("not a card image").contains("--force");
     assertThat(Files.readString(image)).isEqualTo("precious");
-    assertThat(Cli.run("recover", "--repo", repo, "--to", image.toString(), "--yes").exitCode())
-        .isZero();
+    Result forced = Cli.run("recover", "--repo", repo, "--to", image.toString(), "--force");
+    assertThat(forced.exitCode()).as(forced.toString()).isZero();
     assertThat(Files.size(image)).isGreaterThan(64L << 20);
+  }
+
+  @Test
+  void aTargetInsideTheRepositoryIsRefusedEvenWithForce() throws Exception {
+    Path image = Path.of(repo, "card.img");
+    Result r = Cli.run("recover", "--repo", repo, "--to", image.toString(), "--force", "--yes");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.UNSAFE);
+    assertThat(r.err()).contains("inside the repository").contains("nothing was written");
+    assertThat(image).doesNotExist();
   }
 
   @Test
