@@ -19,7 +19,8 @@ import picocli.CommandLine.IVersionProvider;
       PruneCommand.class,
       RecoverCommand.class,
       InspectCommand.class,
-      DaemonCommand.class
+      DaemonCommand.class,
+      DiffCommand.class
     },
     footer = {
       "",

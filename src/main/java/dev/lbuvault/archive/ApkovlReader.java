@@ -1,0 +1,137 @@
+package dev.lbuvault.archive;
+
+import dev.lbuvault.fs.Sha256;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * Lists and reads the members of a stored plaintext apkovl for comparison. The apkovl was validated
+ * when it was stored, but the repository may have been damaged since, so every read is bounded: at
+ * most {@link #MAX_MEMBERS} members, and member contents are streamed through a digest, never held
+ * whole, except the few text files a caller asks for, each up to a caller-given cap.
+ */
+public final class ApkovlReader {
+  /** Far above any real apkovl (a few hundred members); bounds memory on a damaged one. */
+  public static final int MAX_MEMBERS = 100_000;
+
+  private static final int BUFFER_SIZE = 1 << 16;
+
+  private ApkovlReader() {}
+
+  /**
+   * Every member of {@code apkovl}, in archive order.
+   *
+   * @throws InvalidApkovlException if the file is not a readable gzip-compressed tar
+   */
+  public static List<ApkovlMember> members(Path apkovl) throws IOException, InvalidApkovlException {
+    List<ApkovlMember> members = new ArrayList<>();
+    try (TarArchiveInputStream tar = open(apkovl)) {
+      byte[] buffer = new byte[BUFFER_SIZE];
+      for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+        if (members.size() == MAX_MEMBERS) {
+          throw new InvalidApkovlException(
+              apkovl, "more than " + MAX_MEMBERS + " members", "not an apkovl lbu wrote");
+        }
+        members.add(describe(e, tar, buffer));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw unreadable(apkovl, e);
+    }
+    return members;
+  }
+
+  /**
+   * The contents of the named regular-file members whose size is at most {@code maxBytes}; larger
+   * or missing members are absent from the result.
+   */
+  public static Map<String, byte[]> contents(Path apkovl, Set<String> names, int maxBytes)
+      throws IOException, InvalidApkovlException {
+    Map<String, byte[]> found = new HashMap<>();
+    try (TarArchiveInputStream tar = open(apkovl)) {
+      for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+        String name = memberName(e);
+        if (e.isFile() && e.getSize() <= maxBytes && names.contains(name)) {
+          ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) e.getSize());
+          tar.transferTo(bytes);
+          found.put(name, bytes.toByteArray());
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw unreadable(apkovl, e);
+    }
+    return found;
+  }
+
+  private static TarArchiveInputStream open(Path apkovl) throws IOException {
+    InputStream in = new BufferedInputStream(Files.newInputStream(apkovl), BUFFER_SIZE);
+    try {
+      return new TarArchiveInputStream(new GzipCompressorInputStream(in));
+    } catch (IOException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  private static ApkovlMember describe(TarArchiveEntry e, InputStream tar, byte[] buffer)
+      throws IOException {
+    String name = memberName(e);
+    ApkovlMember.Kind kind = kindOf(e);
+    String link = e.isSymbolicLink() || e.isLink() ? e.getLinkName() : "";
+    long size = 0;
+    String sha256 = "";
+    if (kind == ApkovlMember.Kind.FILE) {
+      MessageDigest digest = Sha256.newDigest();
+      for (int n = tar.read(buffer); n >= 0; n = tar.read(buffer)) {
+        digest.update(buffer, 0, n);
+        size += n;
+      }
+      sha256 = Sha256.hex(digest);
+    }
+    return new ApkovlMember(name, kind, e.getMode() & 07777, owner(e), link, size, sha256);
+  }
+
+  private static String memberName(TarArchiveEntry e) {
+    String name = e.getName();
+    return name.endsWith("/") && name.length() > 1 ? name.substring(0, name.length() - 1) : name;
+  }
+
+  private static ApkovlMember.Kind kindOf(TarArchiveEntry e) {
+    if (e.isSymbolicLink()) {
+      return ApkovlMember.Kind.SYMLINK;
+    } else if (e.isLink()) {
+      return ApkovlMember.Kind.HARDLINK;
+    } else if (e.isDirectory()) {
+      return ApkovlMember.Kind.DIRECTORY;
+    } else if (e.isFile()) {
+      return ApkovlMember.Kind.FILE;
+    }
+    return ApkovlMember.Kind.OTHER;
+  }
+
+  private static String owner(TarArchiveEntry e) {
+    String user = e.getUserName().isEmpty() ? Long.toString(e.getLongUserId()) : e.getUserName();
+    String group =
+        e.getGroupName().isEmpty() ? Long.toString(e.getLongGroupId()) : e.getGroupName();
+    return user + ":" + group;
+  }
+
+  private static InvalidApkovlException unreadable(Path apkovl, Exception cause) {
+    return new InvalidApkovlException(
+        apkovl,
+        "cannot be read as a gzip-compressed tar (" + cause.getMessage() + ")",
+        "run lbuvault verify; the version may be damaged");
+  }
+}
