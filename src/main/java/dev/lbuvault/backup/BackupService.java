@@ -73,7 +73,7 @@ public final class BackupService {
    */
   public BackupResult run(BackupRequest request)
       throws IOException, SourceException, InvalidApkovlException, RepositoryException {
-    Path source = request.source().toAbsolutePath().normalize();
+    Path source = resolveSource(request.source());
     Object device = deviceOf(source);
     try {
       return runOnce(request, source);
@@ -89,6 +89,33 @@ public final class BackupService {
       }
       throw e;
     }
+  }
+
+  /**
+   * The card's real directory: a symlink given as {@code --source} is followed (the walk itself
+   * never follows links), and a repository inside it is refused before anything is written, since
+   * each backup would copy the repository into itself.
+   */
+  private Path resolveSource(Path given) throws IOException, SourceException {
+    Path source = given.toAbsolutePath().normalize();
+    if (!Files.isDirectory(source)) {
+      return source; // the scan names the problem
+    }
+    source = source.toRealPath();
+    Path repo = repository.root().toAbsolutePath().normalize();
+    if (Files.exists(repo)) {
+      repo = repo.toRealPath();
+    }
+    if (repo.startsWith(source)) {
+      throw new SourceException(
+          "repository "
+              + repo
+              + " is inside the source "
+              + source
+              + ": each backup would copy the repository into itself; put the repository on"
+              + " another directory or device");
+    }
+    return source;
   }
 
   private static Object deviceOf(Path dir) {
@@ -137,7 +164,8 @@ public final class BackupService {
               survey.apkovls(),
               volumes.volumeOf(source).orElse(null),
               survey.warnings(),
-              Sha256.of(sumsText));
+              Sha256.of(sumsText),
+              scan.directories());
       publisher.publish(area, id, sumsText, metadata);
       damage.update(r -> r.withoutHeal(heal));
       return result(BackupOutcome.STORED, host, id, scan, mirrored, survey, start);
@@ -177,14 +205,10 @@ public final class BackupService {
   private ApkovlRecord validateApkovls(
       HostArea area, CardSurvey.Survey survey, List<ManifestEntry> entries)
       throws IOException, InvalidApkovlException {
+    // Only the host's own apkovl is validated: other boot candidates (a leftover .bak, a copy)
+    // are named in the "several apkovls" warning, and must not fail every backup.
     String primary = survey.primary();
-    ApkovlRecord record = primary == null ? null : validate(area, primary, entries);
-    for (String other : survey.apkovls()) {
-      if (!other.equals(primary)) {
-        validator.validate(area.currentCard().resolve(other));
-      }
-    }
-    return record;
+    return primary == null ? null : validate(area, primary, entries);
   }
 
   private BackupResult result(

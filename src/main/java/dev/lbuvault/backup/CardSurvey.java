@@ -1,6 +1,7 @@
 package dev.lbuvault.backup;
 
 import dev.lbuvault.archive.ApkovlName;
+import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.source.CardFile;
 import dev.lbuvault.source.CardScan;
 import dev.lbuvault.source.CardScanner;
@@ -9,9 +10,9 @@ import dev.lbuvault.source.SourceException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * The first step of a backup, before the repository is touched: scan the card, make sure lbu is not
@@ -19,6 +20,8 @@ import java.util.TreeSet;
  * warnings the version will carry.
  */
 final class CardSurvey {
+  private static final String NEW_SUFFIX = ".new";
+  private static final String FILE_NAME_ENCODING = System.getProperty("sun.jnu.encoding", "UTF-8");
   private final CardScanner scanner;
 
   CardSurvey(CardScanner scanner) {
@@ -45,19 +48,38 @@ final class CardSurvey {
               + " holds no files: is the card mounted? Nothing was stored (check --source)");
     }
     List<String> warnings = new ArrayList<>();
-    List<String> apkovls = apkovlNames(scan);
-    String host = chooseHost(source, requestedHost, apkovls);
-    String primary = primaryApkovl(host, apkovls, warnings);
+    List<String> apkovls = bootCandidates(scan);
+    String host = chooseHost(source, requestedHost, scan);
+    String primary = primaryApkovl(host, scan, warnings);
     if (apkovls.size() > 1) {
       warnings.add(
           apkovls.size()
               + " apkovls on the card ("
               + String.join(", ", apkovls)
-              + "): the host boots from whichever is found first and lbu commit refuses to run;"
-              + " remove all but one");
+              + "): the initramfs boots whichever *.apkovl.tar.gz* it finds first and lbu commit"
+              + " refuses to run; remove all but one");
     }
     for (String skipped : scan.skipped()) {
       warnings.add("not a regular file, not captured: " + skipped);
+    }
+    for (String bad : scan.badNames()) {
+      warnings.add(
+          "name is not valid "
+              + FILE_NAME_ENCODING
+              + ", not captured: "
+              + bad
+              + (FILE_NAME_ENCODING.equals("UTF-8")
+                  ? " (rename it on the card, e.g. mount the card with iocharset=utf8)"
+                  : " (run lbuvault through its launcher, which sets a UTF-8 locale)"));
+    }
+    for (CardFile f : scan.files()) {
+      if (f.name().endsWith(NEW_SUFFIX)) {
+        warnings.add(
+            "stored "
+                + f.path()
+                + ", though a *.new file is usually an unfinished copy: check it and remove it"
+                + " from the card if it is one");
+      }
     }
     return new Survey(scan, host, apkovls, primary, warnings);
   }
@@ -69,39 +91,51 @@ final class CardSurvey {
     return scan;
   }
 
+  /** Only lbu's own in-progress copy, {@code <apkovl>.new} at the root, means lbu is writing. */
   private static void requireQuiet(CardScan scan) throws SourceBusyException {
-    for (String path : scan.inProgress()) {
-      String name = path.substring(path.lastIndexOf('/') + 1);
-      String finalName = name.substring(0, name.length() - ".new".length());
-      if (path.indexOf('/') < 0 && ApkovlName.isApkovl(finalName)) {
-        throw new SourceBusyException(path + " exists");
+    for (CardFile f : scan.files()) {
+      if (f.atRoot() && ApkovlName.isInProgress(f.name())) {
+        throw new SourceBusyException(f.path() + " exists");
       }
     }
   }
 
-  private static List<String> apkovlNames(CardScan scan) {
+  /** Every root file the initramfs would take for an apkovl. */
+  private static List<String> bootCandidates(CardScan scan) {
     List<String> names = new ArrayList<>();
     for (CardFile f : scan.files()) {
-      if (f.atRoot() && ApkovlName.isApkovl(f.name())) {
+      if (f.atRoot() && ApkovlName.matchesBootGlob(f.name())) {
         names.add(f.name());
       }
     }
     return names;
   }
 
-  private static String chooseHost(Path source, Optional<String> requested, List<String> apkovls)
+  private static String chooseHost(Path source, Optional<String> requested, CardScan scan)
       throws SourceException {
     if (requested.isPresent()) {
       return requested.get();
     }
-    Set<String> hosts = new TreeSet<>();
-    for (String name : apkovls) {
-      ApkovlName.hostOf(name).ifPresent(hosts::add);
+    Map<String, String> fileByHost = new TreeMap<>();
+    for (CardFile f : scan.files()) {
+      if (f.atRoot()) {
+        ApkovlName.hostOf(f.name()).ifPresent(h -> fileByHost.putIfAbsent(h, f.name()));
+      }
     }
-    if (hosts.size() == 1) {
-      return hosts.iterator().next();
+    if (fileByHost.size() == 1) {
+      Map.Entry<String, String> only = fileByHost.entrySet().iterator().next();
+      if (!HostNames.isValid(only.getKey())) {
+        // Not a command-line mistake: the name came from the card, so say where and what to do.
+        throw new SourceException(
+            "the host name \""
+                + only.getKey()
+                + "\" taken from the card file "
+                + only.getValue()
+                + " is not a valid host name: give the host with --host");
+      }
+      return only.getKey();
     }
-    if (hosts.isEmpty()) {
+    if (fileByHost.isEmpty()) {
       throw new SourceException(
           "no *.apkovl.tar.gz at the root of "
               + source
@@ -112,17 +146,24 @@ final class CardSurvey {
         "apkovls of several hosts on "
             + source
             + " ("
-            + String.join(", ", hosts)
+            + String.join(", ", fileByHost.keySet())
             + "): choose one with --host");
   }
 
-  private static String primaryApkovl(String host, List<String> apkovls, List<String> warnings) {
-    for (String name : apkovls) {
-      if (ApkovlName.hostOf(name).orElse("").equals(host)) {
-        return name;
+  /** The host's apkovl: {@code <host>.apkovl.tar.gz} if present, else its encrypted form. */
+  private static String primaryApkovl(String host, CardScan scan, List<String> warnings) {
+    String found = null;
+    for (CardFile f : scan.files()) {
+      if (f.atRoot() && ApkovlName.hostOf(f.name()).orElse("").equals(host)) {
+        if (f.name().equals(host + ".apkovl.tar.gz")) {
+          return f.name();
+        }
+        found = found == null ? f.name() : found;
       }
     }
-    warnings.add("no apkovl for host " + host + " on the card");
-    return null;
+    if (found == null) {
+      warnings.add("no apkovl for host " + host + " on the card");
+    }
+    return found;
   }
 }

@@ -17,12 +17,11 @@ import java.util.UUID;
 
 /**
  * Copies one card file into the working mirror while computing its SHA-256, so each byte is read
- * once. The copy goes to a temporary name beside the target and is renamed over it only when
- * complete, fsynced, and when the card file had the same size and mtime before and after the read
- * (otherwise lbu is writing it and the copy is thrown away).
+ * once. The copy goes to a temporary name outside the mirrored tree and is renamed over it only
+ * when complete, fsynced, and when the card file had the same size and mtime before and after the
+ * read (otherwise lbu is writing it and the copy is thrown away).
  */
 final class HashingCopier {
-  static final String TEMP_PREFIX = ".lbuvault-tmp-";
   private static final int BUFFER_BYTES = 1 << 20;
 
   private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
@@ -32,10 +31,14 @@ final class HashingCopier {
     return bytesCopied;
   }
 
-  /** Copies {@code source} (expected to match {@code expected}) to {@code target}; returns hex. */
-  String copy(Path source, Path target, CardFile expected) throws IOException, SourceBusyException {
+  /**
+   * Copies {@code source} (expected to match {@code expected}) to {@code target} through a
+   * temporary file in {@code staging} (same filesystem as the target); returns the hex SHA-256.
+   */
+  String copy(Path source, Path target, Path staging, CardFile expected)
+      throws IOException, SourceBusyException {
     requireUnchanged(source, expected);
-    Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+    Path temp = staging.resolve(UUID.randomUUID().toString());
     MessageDigest digest = Sha256.newDigest();
     long total = 0;
     try {

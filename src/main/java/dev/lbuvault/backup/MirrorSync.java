@@ -10,7 +10,6 @@ import dev.lbuvault.source.CardFile;
 import dev.lbuvault.source.CardScan;
 import dev.lbuvault.source.SourceBusyException;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -39,6 +38,14 @@ final class MirrorSync {
   private final Set<String> forced = new HashSet<>();
   private final HashingCopier copier = new HashingCopier();
 
+  /**
+   * Where copies are written before their rename into the mirror: beside {@code card/}, not inside
+   * it, so no temporary name can collide with a card file's name (and on btrfs it is in the same
+   * subvolume, so the rename stays a rename). Deleted after each sync; a crash's leftover is
+   * removed by the next run before anything else.
+   */
+  static final String STAGING_DIR = ".lbuvault-staging";
+
   MirrorSync(Path source, HostArea area, Optional<StoredVersion> newest, boolean rehash) {
     this.source = source;
     this.area = area;
@@ -61,11 +68,46 @@ final class MirrorSync {
     }
   }
 
+  /**
+   * Syncs the mirror with {@code scan}, in an order that lets any entry change kind: first what the
+   * card no longer has, or has as another kind (a file that became a directory, or the reverse), is
+   * deleted; then every card directory, empty ones included, is created; then the files are copied.
+   */
   Result sync(CardScan scan) throws IOException, SourceBusyException {
+    Path mirror = area.currentCard();
+    Set<Path> touchedDirs = new LinkedHashSet<>(removeExtraneous(mirror, scan));
+    for (String dir : scan.directories()) {
+      Path d = mirror.resolve(dir);
+      if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+        SecureFiles.createPrivateDirectories(d);
+        touchedDirs.add(d.getParent());
+      }
+    }
+    Path staging = area.current().resolve(STAGING_DIR);
+    SecureFiles.createPrivateDirectories(staging);
+    try {
+      Result copied = copyFiles(scan, mirror, staging, touchedDirs);
+      // A directory added or removed (an empty one included) is a change worth a version.
+      Result result =
+          new Result(
+              copied.entries(),
+              copied.sameAsNewest() && sameDirectories(scan),
+              copied.bytesCopied());
+      for (Path dir : touchedDirs) {
+        if (Files.isDirectory(dir)) {
+          SecureFiles.fsyncDirectory(dir);
+        }
+      }
+      return result;
+    } finally {
+      SecureFiles.deleteTree(staging);
+    }
+  }
+
+  private Result copyFiles(CardScan scan, Path mirror, Path staging, Set<Path> touchedDirs)
+      throws IOException, SourceBusyException {
     Map<String, String> newestSums = readSums(newest);
     List<ManifestEntry> entries = new ArrayList<>();
-    Set<Path> touchedDirs = new LinkedHashSet<>();
-    Path mirror = area.currentCard();
     boolean sameAsNewest = newest.isPresent() && newestSums.size() == scan.files().size();
     for (CardFile f : scan.files()) {
       String key = StoredVersion.CARD_DIR + "/" + f.path();
@@ -76,22 +118,30 @@ final class MirrorSync {
       if (matchesNewest && !rehash && !forced.contains(f.path()) && sameStat(target, f)) {
         hash = known;
       } else {
-        Path parent = target.getParent();
-        SecureFiles.createPrivateDirectories(parent);
-        hash = copier.copy(source.resolve(f.path()), target, f);
-        touchedDirs.add(parent);
+        hash = copier.copy(source.resolve(f.path()), target, staging, f);
+        touchedDirs.add(target.getParent());
       }
       // A forced re-read stores a new version even with equal bytes: its copy is the healed one.
       sameAsNewest &= matchesNewest && hash.equals(known) && !forced.contains(f.path());
       entries.add(new ManifestEntry(key, hash));
     }
-    touchedDirs.addAll(removeExtraneous(mirror, scan));
-    for (Path dir : touchedDirs) {
-      if (Files.isDirectory(dir)) {
-        SecureFiles.fsyncDirectory(dir);
-      }
-    }
     return new Result(entries, sameAsNewest, copier.bytesCopied());
+  }
+
+  private boolean sameDirectories(CardScan scan) throws IOException {
+    if (newest.isEmpty() || !Files.isDirectory(newest.get().card())) {
+      return false;
+    }
+    Set<String> stored = new HashSet<>();
+    TreeWalker.walk(
+        newest.get().card(),
+        e -> {
+          if (e.isDirectory()) {
+            stored.add(e.path());
+          }
+          return e.isDirectory();
+        });
+    return stored.equals(new HashSet<>(scan.directories()));
   }
 
   private static Map<String, String> readSums(Optional<StoredVersion> newest) {
@@ -118,28 +168,25 @@ final class MirrorSync {
     }
   }
 
-  /** Deletes mirror files the card no longer has; returns the directories it changed. */
+  /**
+   * Deletes what the mirror holds and the card does not hold as the same kind: files that are no
+   * longer card files, and directories (with their contents) that are no longer card directories.
+   * Returns the directories it changed.
+   */
   private static Set<Path> removeExtraneous(Path mirror, CardScan scan) throws IOException {
-    Set<String> wanted = scan.byPath().keySet();
+    Set<String> files = scan.byPath().keySet();
+    Set<String> dirs = new HashSet<>(scan.directories());
     Set<Path> changed = new LinkedHashSet<>();
-    List<TreeWalker.Entry> all = TreeWalker.list(mirror);
-    // Reverse pre-order visits a directory's contents before the directory itself.
-    for (int i = all.size() - 1; i >= 0; i--) {
-      TreeWalker.Entry e = all.get(i);
-      if (!e.isDirectory() && !wanted.contains(e.path())) {
-        Files.delete(e.file());
-        changed.add(e.file().getParent());
-      } else if (e.isDirectory() && isEmpty(e.file())) {
-        Files.delete(e.file());
-        changed.add(e.file().getParent());
-      }
-    }
+    TreeWalker.walk(
+        mirror,
+        e -> {
+          boolean keep = e.isDirectory() ? dirs.contains(e.path()) : files.contains(e.path());
+          if (!keep) {
+            SecureFiles.deleteTree(e.file());
+            changed.add(e.file().getParent());
+          }
+          return keep;
+        });
     return changed;
-  }
-
-  private static boolean isEmpty(Path dir) throws IOException {
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-      return !s.iterator().hasNext();
-    }
   }
 }

@@ -14,7 +14,9 @@ import java.util.Objects;
  * The content of a version's {@code version.json}: when and from where the card was read, what the
  * apkovl was, the card's volume id and label when known, warnings raised while taking it, and the
  * SHA-256 of the version's {@code SHA256SUMS} so that {@code verify} can tell if the list of
- * checksums itself was damaged.
+ * checksums itself was damaged, and every directory of the card (empty ones included,
+ * card-relative, parents first) so that recover can recreate them. {@code directories} is null for
+ * versions made before directories were recorded: their directories are the parents of their files.
  */
 public record VersionMetadata(
     VersionId id,
@@ -28,7 +30,8 @@ public record VersionMetadata(
     List<String> apkovls,
     CardVolumeRecord card,
     List<String> warnings,
-    String sumsSha256) {
+    String sumsSha256,
+    List<String> directories) {
   public static final int FORMAT_VERSION = 1;
 
   public VersionMetadata {
@@ -43,6 +46,37 @@ public record VersionMetadata(
     }
     apkovls = List.copyOf(apkovls);
     warnings = List.copyOf(warnings);
+    directories = directories == null ? null : List.copyOf(directories);
+  }
+
+  /** A version without a record of its directories (as versions made before it was kept). */
+  public VersionMetadata(
+      VersionId id,
+      Instant time,
+      String host,
+      String source,
+      String toolVersion,
+      long fileCount,
+      long totalBytes,
+      ApkovlRecord apkovl,
+      List<String> apkovls,
+      CardVolumeRecord card,
+      List<String> warnings,
+      String sumsSha256) {
+    this(
+        id,
+        time,
+        host,
+        source,
+        toolVersion,
+        fileCount,
+        totalBytes,
+        apkovl,
+        apkovls,
+        card,
+        warnings,
+        sumsSha256,
+        null);
   }
 
   public String toJson() {
@@ -78,6 +112,9 @@ public record VersionMetadata(
     }
     m.put("warnings", warnings);
     m.put("sha256sumsSha256", sumsSha256);
+    if (directories != null) {
+      m.put("directories", directories);
+    }
     return Json.write(m);
   }
 
@@ -123,7 +160,8 @@ public record VersionMetadata(
           o.strings("apkovls"),
           card,
           o.strings("warnings"),
-          o.string("sha256sumsSha256"));
+          o.string("sha256sumsSha256"),
+          o.has("directories") ? o.strings("directories") : null);
     } catch (IllegalArgumentException | DateTimeException e) {
       throw new JsonException(e.getMessage(), e);
     }

@@ -52,10 +52,6 @@ public final class PlainBackend implements SnapshotBackend {
             if (!attrs.isRegularFile()) {
               throw new IOException("unexpected non-regular file in working tree: " + file);
             }
-            // Hidden names in current are temporary files of an interrupted write: never publish.
-            if (file.getFileName().toString().startsWith(".lbuvault-tmp-")) {
-              return FileVisitResult.CONTINUE;
-            }
             Files.setPosixFilePermissions(file, SecureFiles.READ_ONLY_FILE_MODE);
             Files.createLink(target.resolve(current.relativize(file).toString()), file);
             return FileVisitResult.CONTINUE;

@@ -5,14 +5,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The files a scan of the card found (in path order), the in-progress {@code *.new} files it left
- * out, and anything it could not capture (symlinks, devices), which becomes a warning.
+ * What a scan of the card found: its regular files (in path order) and directories (empty ones
+ * included, parents before children), anything it could not capture (symlinks, devices), and
+ * entries whose names cannot be recorded because their bytes are not valid in the file-name
+ * encoding (shown escaped, e.g. {@code caf\xE9.txt}). The last two become warnings.
  */
-public record CardScan(List<CardFile> files, List<String> inProgress, List<String> skipped) {
+public record CardScan(
+    List<CardFile> files, List<String> directories, List<String> skipped, List<String> badNames) {
   public CardScan {
     files = List.copyOf(files);
-    inProgress = List.copyOf(inProgress);
+    directories = List.copyOf(directories);
     skipped = List.copyOf(skipped);
+    badNames = List.copyOf(badNames);
   }
 
   public Map<String, CardFile> byPath() {

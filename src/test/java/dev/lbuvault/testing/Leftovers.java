@@ -22,6 +22,7 @@ public final class Leftovers {
                 return n.startsWith(".partial-")
                     || n.startsWith(".deleting-")
                     || n.startsWith(".lbuvault-tmp-")
+                    || n.equals(".lbuvault-staging")
                     || n.contains(".tmp-");
               })
           .toList();
