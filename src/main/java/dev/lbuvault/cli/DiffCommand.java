@@ -9,6 +9,7 @@ import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.text.OneLine;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -118,7 +119,7 @@ final class DiffCommand implements Callable<Integer> {
     }
     out.printf("card: %d file(s) differ%n", diff.card().size());
     for (CardChange c : diff.card()) {
-      out.printf("  %s %s%s%n", c.kind().letter(), printable(c.path()), cardDetail(c));
+      out.printf("  %s %s%s%n", c.kind().letter(), OneLine.escape(c.path()), cardDetail(c));
     }
     if (!diff.apkovl().note().isEmpty()) {
       out.printf("apkovl: %s%n", diff.apkovl().note());
@@ -170,28 +171,13 @@ final class DiffCommand implements Callable<Integer> {
     out.printf(
         "  %s %s%s%n",
         m.kind().letter(),
-        printable(m.name()),
+        OneLine.escape(m.name()),
         notes.isEmpty() ? "" : ": " + String.join(", ", notes));
     if (!stat && c.kind() == ContentChange.Kind.TEXT) {
       for (String line : c.unifiedLines()) {
         out.println(line);
       }
     }
-  }
-
-  /** A name on one line: a newline or other control character in a name is shown escaped. */
-  private static String printable(String name) {
-    StringBuilder sb = new StringBuilder(name.length());
-    for (char ch : name.toCharArray()) {
-      if (ch == '\\') {
-        sb.append("\\\\");
-      } else if (Character.isISOControl(ch)) {
-        sb.append(String.format("\\x%02x", (int) ch));
-      } else {
-        sb.append(ch);
-      }
-    }
-    return sb.toString();
   }
 
   private static String sizeText(long bytes) {
