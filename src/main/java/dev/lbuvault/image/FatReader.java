@@ -95,6 +95,14 @@ public final class FatReader {
     return List.copyOf(out);
   }
 
+  /**
+   * Every damage {@code fsck.fat -n} would repair that {@link FatChecker} recognises, each as one
+   * line; empty for a consistent filesystem. Work and memory are bounded by the cluster count.
+   */
+  public List<String> check() throws IOException {
+    return new FatChecker(channel, base, boot, fat).check();
+  }
+
   private void walk(long cluster, String prefix, int depth, List<FatEntry> out, Set<Long> visited)
       throws IOException {
     if (depth > MAX_DEPTH) {

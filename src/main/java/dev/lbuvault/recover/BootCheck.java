@@ -1,5 +1,6 @@
 package dev.lbuvault.recover;
 
+import dev.lbuvault.archive.ApkovlName;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,7 +13,9 @@ import java.util.regex.Pattern;
  * Decides whether a set of card files can boot a diskless Alpine Raspberry Pi, before anything is
  * written: the firmware and its config, every kernel and initramfs that {@code config.txt} names
  * (in any section), and a boot repository. It also lists the packages of {@code etc/apk/world} that
- * neither {@code apks/} nor {@code cache/} holds, which an offline first boot would miss.
+ * neither {@code apks/} nor {@code cache/} holds, which an offline first boot would miss, and the
+ * root files the initramfs would take for an apkovl ({@link ApkovlName#matchesBootGlob}): it boots
+ * the first it finds, so a card is only predictable with exactly one.
  */
 public final class BootCheck {
   private static final Pattern KERNEL = Pattern.compile("^\\s*kernel\\s*=\\s*(\\S+)");
@@ -21,15 +24,25 @@ public final class BootCheck {
 
   private BootCheck() {}
 
-  /** What the check found; the card boots if {@code missingBootFiles} is empty. */
-  public record Result(List<String> missingBootFiles, List<String> missingPackages) {
+  /**
+   * What the check found; the card boots if {@code missingBootFiles} is empty, and boots the
+   * intended configuration if {@code apkovlCandidates} holds exactly one name.
+   */
+  public record Result(
+      List<String> missingBootFiles, List<String> missingPackages, List<String> apkovlCandidates) {
     public Result {
       missingBootFiles = List.copyOf(missingBootFiles);
       missingPackages = List.copyOf(missingPackages);
+      apkovlCandidates = List.copyOf(apkovlCandidates);
     }
 
     public boolean bootable() {
       return missingBootFiles.isEmpty();
+    }
+
+    /** True if exactly one root file matches the initramfs's {@code *.apkovl.tar.gz*}. */
+    public boolean exactlyOneApkovl() {
+      return apkovlCandidates.size() == 1;
     }
   }
 
@@ -65,7 +78,15 @@ public final class BootCheck {
     if (lower.stream().noneMatch(p -> p.matches("[^/]+/\\.boot_repository"))) {
       missing.add("apks/.boot_repository (the boot package repository)");
     }
-    return new Result(missing, missingPackages(paths, worldPackages));
+    return new Result(missing, missingPackages(paths, worldPackages), apkovlCandidates(paths));
+  }
+
+  /** Root files the initramfs's fnmatch {@code *.apkovl.tar.gz*} takes, sorted by name. */
+  static List<String> apkovlCandidates(Set<String> paths) {
+    return paths.stream()
+        .filter(p -> p.indexOf('/') < 0 && ApkovlName.matchesBootGlob(p))
+        .sorted()
+        .toList();
   }
 
   /** Files {@code config.txt} names with {@code kernel=} or {@code initramfs}, in all sections. */

@@ -22,98 +22,43 @@ import java.util.Set;
 
 /**
  * Reads a card (image file or device) with lbuvault's own FAT reader and answers "is this card
- * good?": one partition table entry, a FAT filesystem, exactly one apkovl at the root that
- * validates, and the boot check passing. Nothing is written.
+ * good?": one partition table entry, a FAT filesystem that {@code fsck.fat} would find nothing to
+ * repair in, exactly one root file the initramfs takes for an apkovl, that apkovl validating, and
+ * the boot check passing. A damaged filesystem is a problem in the report, never an exception: only
+ * a target that cannot be opened or read at all throws. Nothing is written.
  */
 public final class CardInspector {
   private static final int SECTOR = 512;
   private static final long CONFIG_LIMIT = 1 << 20;
 
+  /** The partition table's verdict: the entries and where the filesystem is read. */
+  private record Partitioning(List<MbrPartition> partitions, long offset) {}
+
   public InspectionReport inspect(Path target) throws IOException {
     try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ)) {
       List<String> problems = new ArrayList<>();
-      ByteBuffer sector = ByteBuffer.allocate(SECTOR);
-      while (sector.hasRemaining() && ch.read(sector, sector.position()) > 0) {
-        // read the first sector
-      }
-      List<MbrPartition> partitions = List.of();
-      long offset = 0;
-      try {
-        partitions = Mbr.parse(sector.array());
-      } catch (IOException e) {
-        problems.add("partition table: " + e.getMessage());
-      }
-      if (!partitions.isEmpty()) {
-        MbrPartition first = partitions.get(0);
-        offset = first.startSector() * SECTOR;
-        if (partitions.size() > 1) {
-          problems.add(partitions.size() + " partitions; a restored card has exactly one");
-        }
-        if (first.type() != 0x0c && first.type() != 0x0b && first.type() != 0x06) {
-          problems.add(
-              String.format(
-                  "partition 1 has type 0x%02x, not FAT (0x0c, 0x0b or 0x06)", first.type()));
-        }
-        if (!first.bootable()) {
-          problems.add("partition 1 is not marked bootable");
-        }
-      } else if (problems.isEmpty()) {
-        problems.add("no partition table: reading a bare filesystem at offset 0");
-      }
+      Partitioning p = readPartitionTable(ch, problems);
       FatReader fat;
       try {
-        fat = FatReader.open(ch, offset);
+        fat = FatReader.open(ch, p.offset());
       } catch (IOException e) {
-        problems.add("no FAT filesystem at byte " + offset + ": " + e.getMessage());
+        problems.add("no FAT filesystem at byte " + p.offset() + ": " + e.getMessage());
         return new InspectionReport(
-            partitions, offset, null, null, null, List.of(), List.of(), null, problems);
+            p.partitions(), p.offset(), null, null, null, List.of(), List.of(), null, problems);
       }
-      List<FatEntry> entries = fat.list();
-      List<String> apkovls = new ArrayList<>();
-      Set<String> paths = new HashSet<>();
-      FatEntry config = null;
-      for (FatEntry e : entries) {
-        if (e.directory()) {
-          continue;
-        }
-        paths.add(e.path());
-        if (e.path().indexOf('/') < 0 && ApkovlName.isApkovl(e.path())) {
-          apkovls.add(e.path());
-        }
-        if (e.path().equalsIgnoreCase("config.txt")) {
-          config = e;
-        }
-      }
-      List<String> world = List.of();
-      if (apkovls.size() != 1) {
-        problems.add(
-            apkovls.size()
-                + " apkovls at the root ("
-                + String.join(", ", apkovls)
-                + "); a card boots reliably with exactly one");
-      } else if (ApkovlName.cipherOf(apkovls.get(0)).isEmpty()) {
-        FatEntry apkovl = find(entries, apkovls.get(0));
-        try (InputStream in = fat.open(apkovl)) {
-          ApkovlSummary s = new ApkovlValidator().validatePlaintext(apkovl.path(), in);
-          world = s.worldPackages();
-        } catch (InvalidApkovlException e) {
-          problems.add(e.getMessage());
-        }
-      }
-      String configTxt = null;
-      if (config != null && config.size() <= CONFIG_LIMIT) {
-        try (InputStream in = fat.open(config)) {
-          configTxt = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
-      }
-      BootCheck.Result boot = BootCheck.check(paths, configTxt, world);
+      problems.addAll(checkFilesystem(fat));
+      List<FatEntry> entries = listFiles(fat, problems);
+      Set<String> paths = filePaths(entries);
+      List<String> apkovls = BootCheck.apkovlCandidates(paths);
+      List<String> world = checkApkovl(fat, apkovls, problems);
+      BootCheck.Result boot = BootCheck.check(paths, readConfigTxt(fat, entries, problems), world);
       for (String missing : boot.missingBootFiles()) {
         problems.add("boot: missing " + missing);
       }
       String id = String.format("%08X", fat.volumeId());
       return new InspectionReport(
-          partitions,
-          offset,
+          p.partitions(),
+          p.offset(),
           fat.fatType(),
           id.substring(0, 4) + "-" + id.substring(4),
           fat.label(),
@@ -124,12 +69,125 @@ public final class CardInspector {
     }
   }
 
-  private static FatEntry find(List<FatEntry> entries, String path) {
+  private static Partitioning readPartitionTable(FileChannel ch, List<String> problems)
+      throws IOException {
+    ByteBuffer sector = ByteBuffer.allocate(SECTOR);
+    while (sector.hasRemaining() && ch.read(sector, sector.position()) > 0) {
+      // read the first sector
+    }
+    List<MbrPartition> partitions = List.of();
+    try {
+      partitions = Mbr.parse(sector.array());
+    } catch (IOException e) {
+      problems.add("partition table: " + e.getMessage());
+    }
+    if (partitions.isEmpty()) {
+      if (problems.isEmpty()) {
+        problems.add("no partition table: reading a bare filesystem at offset 0");
+      }
+      return new Partitioning(partitions, 0);
+    }
+    MbrPartition first = partitions.get(0);
+    if (partitions.size() > 1) {
+      problems.add(partitions.size() + " partitions; a restored card has exactly one");
+    }
+    if (first.type() != 0x0c && first.type() != 0x0b && first.type() != 0x06) {
+      problems.add(
+          String.format("partition 1 has type 0x%02x, not FAT (0x0c, 0x0b or 0x06)", first.type()));
+    }
+    if (!first.bootable()) {
+      problems.add("partition 1 is not marked bootable");
+    }
+    return new Partitioning(partitions, first.startSector() * SECTOR);
+  }
+
+  /** What fsck.fat would repair, each prefixed "filesystem: ". */
+  private static List<String> checkFilesystem(FatReader fat) {
+    List<String> found = new ArrayList<>();
+    try {
+      for (String damage : fat.check()) {
+        found.add("filesystem: " + oneLine(damage));
+      }
+    } catch (IOException e) {
+      found.add("filesystem: cannot be checked: " + oneLine(e.getMessage()));
+    }
+    return found;
+  }
+
+  /** Every file and directory, or none if the tree cannot be read (the problem says why). */
+  private static List<FatEntry> listFiles(FatReader fat, List<String> problems) {
+    try {
+      return fat.list();
+    } catch (IOException e) {
+      problems.add("filesystem: the directory tree cannot be read: " + oneLine(e.getMessage()));
+      return List.of();
+    }
+  }
+
+  private static Set<String> filePaths(List<FatEntry> entries) {
+    Set<String> paths = new HashSet<>();
     for (FatEntry e : entries) {
-      if (e.path().equals(path)) {
-        return e;
+      if (!e.directory()) {
+        paths.add(e.path());
       }
     }
-    throw new IllegalStateException(path);
+    return paths;
+  }
+
+  /**
+   * Exactly one root file may match the initramfs's {@code *.apkovl.tar.gz*} (it boots the first it
+   * finds), named as lbu names it; a plaintext one must validate. Returns its world packages.
+   */
+  private static List<String> checkApkovl(
+      FatReader fat, List<String> apkovls, List<String> problems) {
+    if (apkovls.size() != 1) {
+      problems.add(
+          apkovls.size()
+              + " files at the root match the initramfs's *.apkovl.tar.gz* ("
+              + oneLine(String.join(", ", apkovls))
+              + "); it boots the first it finds, so keep exactly one");
+      return List.of();
+    }
+    String name = apkovls.get(0);
+    if (!ApkovlName.isApkovl(name)) {
+      problems.add(
+          "the apkovl "
+              + oneLine(name)
+              + " is not named <host>.apkovl.tar.gz[.<cipher>]: lbu will not manage it");
+      return List.of();
+    }
+    if (ApkovlName.cipherOf(name).isPresent()) {
+      return List.of();
+    }
+    FatEntry apkovl = new FatEntry(name, 0, java.nio.file.attribute.FileTime.fromMillis(0), false);
+    try (InputStream in = fat.open(apkovl)) {
+      ApkovlSummary s = new ApkovlValidator().validatePlaintext(name, in);
+      return s.worldPackages();
+    } catch (InvalidApkovlException e) {
+      problems.add(oneLine(e.getMessage()));
+    } catch (IOException e) {
+      problems.add("filesystem: " + oneLine(name) + " cannot be read: " + oneLine(e.getMessage()));
+    }
+    return List.of();
+  }
+
+  private static String readConfigTxt(
+      FatReader fat, List<FatEntry> entries, List<String> problems) {
+    for (FatEntry e : entries) {
+      if (!e.directory() && e.path().equalsIgnoreCase("config.txt") && e.size() <= CONFIG_LIMIT) {
+        try (InputStream in = fat.open(e)) {
+          return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (IOException ex) {
+          problems.add("filesystem: config.txt cannot be read: " + oneLine(ex.getMessage()));
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Control characters (a newline in a file name) as '?', so that a problem stays one line. */
+  private static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\p{Cntrl}", "?");
   }
 }
