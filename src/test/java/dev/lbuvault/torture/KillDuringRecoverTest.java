@@ -20,15 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Scenario 2: SIGKILL during {@code recover}, to an image file and to a real loop block device. A
  * killed run must leave a target without a partition table (or untouched, if the kill came before
- * the first write, or complete and good, if it came after the MBR); a rerun with {@code --yes}
- * succeeds and {@code inspect} calls the card good.
+ * the first write, or complete and good, if it came after the MBR); an image file is never found
+ * incomplete at its name; a rerun with {@code --yes} succeeds, removes the killed run's temporary,
+ * and {@code inspect} calls the card good.
  */
 class KillDuringRecoverTest {
   private static final int TRIALS = Torture.trials("killRecover", 4, 30);
   private static final String CHECKED =
       "kill -9 at a random instant from JVM start to 110% of a normal run; then the target has no"
           + " partition table (sfdisk -J and blkid PTTYPE), or is byte-identical to before, or"
-          + " inspect calls it good; a rerun with --yes exits 0 and inspect exits 0";
+          + " inspect calls it good (an image at its name: always complete); a rerun with --yes exits 0,"
+          + " leaves no temporary beside an image, and inspect exits 0";
 
   @TempDir Path tmp;
   Path repo;
@@ -81,6 +83,12 @@ class KillDuringRecoverTest {
           assertThat(p.exitValue()).as(when + ": " + Torture.log(log)).isZero();
         } else {
           killedMidRun++;
+          if (Files.isRegularFile(target)) {
+            // An image appears only complete: whatever is at its name has a partition table.
+            assertThat(hasPartitionTable(target))
+                .as(when + ": an image file at the target's name must be complete")
+                .isTrue();
+          }
           if (!Files.exists(target) || !hasPartitionTable(target)) {
             noTable++;
           } else if (before != null && before.equals(sha256(target))) {
@@ -99,6 +107,9 @@ class KillDuringRecoverTest {
         Cli.Result inspect = Cli.run("inspect", target.toString());
         assertThat(inspect.exitCode()).as(when + ": inspect after rerun: " + inspect).isZero();
         assertThat(inspect.out()).contains("verdict     good");
+        assertThat(partials(target))
+            .as(when + ": the rerun removes the killed run's temporary")
+            .isEmpty();
         s.trial();
         if (trial % 2 == 0) {
           // Every other trial starts from a blank target instead of the previous good card.
@@ -130,6 +141,19 @@ class KillDuringRecoverTest {
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as(Torture.log(log)).isZero();
     return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  /** Temporaries an image run leaves beside its target while it writes. */
+  private static List<String> partials(Path target) throws Exception {
+    Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isRegularFile(target) || dir == null) {
+      return List.of();
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("." + target.getFileName() + ".lbuvault-partial-"))
+          .toList();
+    }
   }
 
   /** True if sfdisk or blkid finds a partition table. */
