@@ -10,9 +10,15 @@ import java.util.TreeSet;
 
 /**
  * The guest's report, per disk: partition 1 as the kernel's MBR parser saw it, and what its vfat
- * driver listed. Paths are relative to the partition's root ({@code ""} is the root itself).
+ * driver listed. Paths are relative to the partition's root ({@code ""} is the root itself). {@code
+ * found} maps each {@code UUID=}/{@code LABEL=} spec to the device busybox's findfs resolved it to
+ * ({@code none} if nothing).
  */
-record GuestReport(Map<String, Disk> disks, List<String> kernelMessages, boolean complete) {
+record GuestReport(
+    Map<String, Disk> disks,
+    Map<String, String> found,
+    List<String> kernelMessages,
+    boolean complete) {
 
   /** One disk: partition 1's first sector and length, its files' SHA-256, its directories. */
   record Disk(
@@ -24,6 +30,7 @@ record GuestReport(Map<String, Disk> disks, List<String> kernelMessages, boolean
 
   static GuestReport parse(String text) {
     Map<String, Disk> disks = new LinkedHashMap<>();
+    Map<String, String> found = new TreeMap<>();
     List<String> kernel = new ArrayList<>();
     boolean complete = false;
     Disk disk = null;
@@ -32,6 +39,9 @@ record GuestReport(Map<String, Disk> disks, List<String> kernelMessages, boolean
       if (line.startsWith("DISK ")) {
         disk = new Disk(-1, -1, new TreeMap<>(), new TreeSet<>(), new ArrayList<>());
         disks.put(line.substring(5), disk);
+      } else if (line.startsWith("FIND ") && line.indexOf(' ', 5) > 0) {
+        int space = line.indexOf(' ', 5);
+        found.put(line.substring(5, space), line.substring(space + 1));
       } else if (line.startsWith("K ")) {
         kernel.add(line.substring(2));
       } else if (line.equals("END")) {
@@ -43,7 +53,7 @@ record GuestReport(Map<String, Disk> disks, List<String> kernelMessages, boolean
         kernel.add("unexpected report line before any disk: " + line);
       }
     }
-    return new GuestReport(disks, kernel, complete);
+    return new GuestReport(disks, found, kernel, complete);
   }
 
   private static Disk addTo(Disk disk, String line) {

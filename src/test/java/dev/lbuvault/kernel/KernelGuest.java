@@ -62,9 +62,11 @@ final class KernelGuest {
 
   /**
    * Boots with {@code images} attached read-only as virtio disks vda, vdb... and waits (bounded)
-   * for the guest to power off.
+   * for the guest to power off. The guest also resolves each of {@code findSpecs} ({@code
+   * UUID=...}, {@code LABEL=...}) with busybox's findfs.
    */
-  Boot boot(List<Path> images, Path workDir) throws IOException, InterruptedException {
+  Boot boot(List<Path> images, List<String> findSpecs, Path workDir)
+      throws IOException, InterruptedException {
     Path console = workDir.resolve("console.log");
     Path report = workDir.resolve("report.txt");
     Path qemuLog = workDir.resolve("qemu.log");
@@ -91,7 +93,10 @@ final class KernelGuest {
                 "-initrd",
                 initramfs.toString(),
                 "-append",
-                "console=ttyS0 panic=-1 quiet judge.disks=" + images.size()));
+                "console=ttyS0 panic=-1 quiet judge.disks="
+                    + images.size()
+                    + " judge.find="
+                    + String.join(",", findSpecs)));
     for (Path image : images) {
       cmd.add("-drive");
       // readonly=on: the guest cannot write the card even if its driver tried to.

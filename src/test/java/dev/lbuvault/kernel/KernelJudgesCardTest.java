@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -32,8 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
  * reader. One boot judges three images, one per cluster size.
  */
 class KernelJudgesCardTest {
-  /** Image size for each cluster size mkfs.fat (and so lbuvault) picks for it. */
-  private static final Map<String, Integer> SIZES = sizes();
+  /**
+   * One recovered image: its --size (mkfs.fat's cluster size for it, which lbuvault follows), and
+   * the volume id and label it gets (null: recover's defaults, the id from the apkovl's etc/fstab).
+   */
+  private record Target(String size, int clusterBytes, String volumeId, String label) {}
+
+  private static final List<Target> TARGETS =
+      List.of(
+          new Target("100M", 512, null, null),
+          new Target("300M", 4096, "0C1A-0004", "CARD4K"),
+          new Target("9G", 8192, "0C1A-0008", "CARD8K"));
+
+  private static final String FSTAB_VOLUME_ID = "1A2B-3C4D";
+  private static final String DEFAULT_LABEL = "PIBOOT";
 
   /** The kernel warns that iocharset=utf8 makes vfat case-sensitive: expected, not a defect. */
   private static final String UTF8_CHARSET_WARNING = "utf8 is not a recommended IO charset";
@@ -41,14 +52,6 @@ class KernelJudgesCardTest {
   private static final int SECTORS_PER_CLUSTER_OFFSET = 13;
 
   @TempDir Path tmp;
-
-  private static Map<String, Integer> sizes() {
-    Map<String, Integer> sizes = new LinkedHashMap<>();
-    sizes.put("100M", 512);
-    sizes.put("300M", 4096);
-    sizes.put("9G", 8192);
-    return sizes;
-  }
 
   @Test
   void theKernelReadsEveryFileAndDirectoryOfTheVersionOnCardsOfThreeClusterSizes()
@@ -74,21 +77,29 @@ class KernelJudgesCardTest {
     assertThat(wantDirs).contains("a/b/c/d/e/f/g/h", "überordner");
 
     List<Path> images = new ArrayList<>();
-    Map<Path, Integer> clusterBytes = new LinkedHashMap<>();
-    for (Map.Entry<String, Integer> size : SIZES.entrySet()) {
-      Path image = tmp.resolve("card-" + size.getKey() + ".img");
-      Result r =
-          Cli.run("recover", "--repo", repo, "--to", image.toString(), "--size", size.getKey());
+    // What busybox's findfs (the volume_id code behind fstab's UUID= in busybox mount) must find.
+    Map<String, String> wantFound = new TreeMap<>();
+    for (Target t : TARGETS) {
+      Path image = tmp.resolve("card-" + t.size() + ".img");
+      List<String> args =
+          new ArrayList<>(List.of("recover", "--repo", repo, "--to", image.toString()));
+      args.addAll(List.of("--size", t.size()));
+      if (t.volumeId() != null) {
+        args.addAll(List.of("--volume-id", t.volumeId(), "--label", t.label()));
+      }
+      Result r = Cli.run(args.toArray(String[]::new));
       assertThat(r.exitCode()).as(r.toString()).isZero();
+      assertThat(clusterBytes(image)).as(image + ": bytes per cluster").isEqualTo(t.clusterBytes());
+      String device = "/dev/vd" + (char) ('a' + images.size()) + "1";
+      wantFound.put("UUID=" + (t.volumeId() == null ? FSTAB_VOLUME_ID : t.volumeId()), device);
+      wantFound.put("LABEL=" + (t.label() == null ? DEFAULT_LABEL : t.label()), device);
       images.add(image);
-      clusterBytes.put(image, clusterBytes(image));
     }
-    assertThat(clusterBytes.values()).containsExactlyElementsOf(SIZES.values());
 
     long prepareStart = System.nanoTime();
     KernelGuest guest = KernelGuest.prepare(Files.createDirectories(tmp.resolve("guest")));
     long prepareMillis = (System.nanoTime() - prepareStart) / 1_000_000;
-    KernelGuest.Boot boot = guest.boot(images, tmp);
+    KernelGuest.Boot boot = guest.boot(images, List.copyOf(wantFound.keySet()), tmp);
     System.err.printf(
         "KernelJudgesCardTest: kernel and initramfs ready in %d ms; %s judged %d images in %d ms%n",
         prepareMillis, guest.kernelPackage(), images.size(), boot.elapsed().toMillis());
@@ -98,11 +109,13 @@ class KernelJudgesCardTest {
     assertThat(report.complete()).as(context).isTrue();
     assertThat(report.kernelMessages()).as(context).allMatch(m -> m.contains(UTF8_CHARSET_WARNING));
     assertThat(report.disks()).as(context).hasSize(images.size());
+    assertThat(report.found()).as("findfs in the guest").isEqualTo(wantFound);
     SoftAssertions soft = new SoftAssertions();
     int i = 0;
     for (GuestReport.Disk disk : report.disks().values()) {
-      Path image = images.get(i++);
-      String what = image.getFileName() + " (" + clusterBytes.get(image) + "-byte clusters)";
+      Path image = images.get(i);
+      String what =
+          image.getFileName() + " (" + TARGETS.get(i++).clusterBytes() + "-byte clusters)";
       soft.assertThat(disk.errors()).as(what + ": guest errors").isEmpty();
       soft.assertThat(disk.startSector()).as(what + ": partition 1 start").isEqualTo(8192L);
       soft.assertThat(disk.sectors() * 512 + CardImages.PARTITION_OFFSET)
