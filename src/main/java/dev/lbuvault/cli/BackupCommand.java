@@ -31,6 +31,7 @@ import dev.lbuvault.status.SourceProbe;
 import dev.lbuvault.status.SourceSnapshot;
 import dev.lbuvault.status.StateStore;
 import dev.lbuvault.text.ByteSizes;
+import dev.lbuvault.text.OneLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -172,7 +173,7 @@ final class BackupCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String w : r.warnings()) {
-      err.println("warning: " + w);
+      err.println("warning: " + OneLine.escape(w));
     }
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -232,14 +233,46 @@ final class BackupCommand implements Callable<Integer> {
     if (repo != null && HostNames.isValid(host.name())) {
       StateStore store = StateStore.of(repo, host.name());
       if (host.authoritative() || store.hostExists()) {
-        state = store.update(record);
+        state = recordRun(store, record);
       }
-      stats = RepositoryStats.of(repo, host.name());
+      try {
+        stats = RepositoryStats.of(repo, host.name());
+      } catch (IOException | RuntimeException e) {
+        // The textfile still shows the run; the counts come back once the repository is readable.
+      }
     }
     LbuvaultMetrics metrics = new LbuvaultMetrics();
     metrics.publish(
         new HostStatus(host.name(), state, stats, source.up(), source.apkovlModified(host.name())));
     new TextfileExporter(textfileDir).write(metrics);
+  }
+
+  /**
+   * Records the run in the host's state file; when that cannot be written (a read-only or full
+   * repository: often the very failure being reported), the run is counted on top of the stored
+   * state in memory only, so the textfile still shows this failed attempt.
+   */
+  private DaemonState recordRun(StateStore store, UnaryOperator<DaemonState> record) {
+    try {
+      return store.update(record);
+    } catch (IOException | RuntimeException e) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              OneLine.escape(
+                  "lbuvault: cannot record the run in "
+                      + store.file()
+                      + " ("
+                      + e.getMessage()
+                      + "); the metrics textfile shows it, but the next run will not count it"));
+      DaemonState stored;
+      try {
+        stored = store.read();
+      } catch (IOException | RuntimeException unreadable) {
+        stored = DaemonState.empty();
+      }
+      return record.apply(stored);
+    }
   }
 
   private Path resolveSource() throws Exception {

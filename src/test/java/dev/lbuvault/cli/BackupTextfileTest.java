@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
+import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Promtool;
+import dev.lbuvault.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -96,5 +98,54 @@ class BackupTextfileTest {
     assertThat(r.err()).contains("is not an lbuvault repository");
     assertThat(value(tf, runs("failed"))).isEqualTo(1);
     assertThat(Files.exists(tmp.resolve("no-repo"))).isFalse();
+  }
+
+  @Test
+  void aReadOnlyRepositoryStillRecordsTheFailedAttemptInTheFile() throws Exception {
+    Tools.requireRoot();
+    Tools.require("mount");
+    Path card = Cards.make(tmp.resolve("card"));
+    Path repo = tmp.resolve("repo");
+    Path tf = Files.createDirectory(tmp.resolve("textfile"));
+    assertThat(Cli.run("init", "--repo", repo.toString()).exitCode()).isZero();
+    Result stored =
+        Cli.run(
+            "backup",
+            "--repo",
+            repo.toString(),
+            "--source",
+            card.toString(),
+            "--textfile-dir",
+            tf.toString());
+    assertThat(stored.exitCode()).as(stored.toString()).isZero();
+    Files.writeString(card.resolve("config.txt"), "changed\n");
+    Path ro = Files.createDirectory(tmp.resolve("ro"));
+    Commands.check(null, "mount", "--bind", repo.toString(), ro.toString());
+    try {
+      Commands.check(null, "mount", "-o", "remount,bind,ro", ro.toString());
+      Result failed =
+          Cli.run(
+              "backup",
+              "--repo",
+              ro.toString(),
+              "--source",
+              card.toString(),
+              "--textfile-dir",
+              tf.toString());
+      assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(ExitCodes.FAILURE);
+      String text = Files.readString(tf.resolve("lbuvault.prom"));
+      assertThat(Http.sample(text, runs("failed"))).as(text).contains(1.0);
+      assertThat(Http.sample(text, runs("stored"))).as(text).contains(1.0);
+      assertThat(
+              Http.sample(text, "lbuvault_backup_last_attempt_timestamp_seconds{host=\"rpi\"}")
+                  .orElseThrow())
+          .isGreaterThan(
+              Http.sample(text, "lbuvault_backup_last_success_timestamp_seconds{host=\"rpi\"}")
+                  .orElseThrow());
+      assertThat(Http.sample(text, "lbuvault_versions{host=\"rpi\"}")).contains(1.0);
+      Promtool.assertAccepts(text, tmp);
+    } finally {
+      Commands.check(null, "umount", ro.toString());
+    }
   }
 }
