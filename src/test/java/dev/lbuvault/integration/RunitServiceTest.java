@@ -133,6 +133,96 @@ class RunitServiceTest {
     }
   }
 
+  /**
+   * The shipped run script, with lbuvault on an array that is not mounted yet: it waits (saying so
+   * in the log, with a timestamp like every other line), and starts the daemon once the array is
+   * mounted (a real bind mount) and the launcher appears.
+   */
+  @Test
+  void theShippedRunScriptWaitsForTheArrayThenStartsTheDaemon() throws Exception {
+    Tools.requireRoot();
+    Path runsv = Tools.require("runsv");
+    Path sv = Tools.require("sv");
+    Path svlogd = Tools.require("svlogd");
+    Path card = Cards.make(tmp.resolve("card"));
+    Path repo = tmp.resolve("repo");
+    assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
+        .isZero();
+    int port = Http.freePort();
+    String base = "http://127.0.0.1:" + port;
+
+    // What the array will hold once mounted: a launcher that runs this build's daemon.
+    Path arrayContent = Files.createDirectories(tmp.resolve("array-content/bin"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    script(
+        arrayContent.resolve("lbuvault"),
+        "exec "
+            + java
+            + " -XX:TieredStopAtLevel=1 -cp '"
+            + System.getProperty("java.class.path")
+            + "' dev.lbuvault.cli.Main \"$@\" --repo "
+            + repo
+            + " --source "
+            + card
+            + " --listen 127.0.0.1:"
+            + port
+            + " --settle 1s --rescan 1h");
+    Path mountPoint = Files.createDirectories(tmp.resolve("array"));
+    Path launcher = mountPoint.resolve("bin/lbuvault");
+
+    Path service = Files.createDirectories(tmp.resolve("service/lbuvault"));
+    Path logDir = Files.createDirectories(tmp.resolve("log"));
+    String shipped = Files.readString(Path.of("scripts/runit/lbuvault/run"));
+    Files.writeString(
+        service.resolve("run"), shipped.replaceFirst("(?m)^launcher=.*$", "launcher=" + launcher));
+    Files.setPosixFilePermissions(
+        service.resolve("run"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.createDirectories(service.resolve("log"));
+    script(service.resolve("log/run"), "exec " + svlogd + " " + logDir);
+
+    ProcessBuilder pb =
+        new ProcessBuilder(runsv.toString(), service.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("runsv.out").toFile());
+    pb.environment().put("LBUVAULT_WAIT_POLL", "1");
+    Process supervisor = pb.start();
+    boolean mounted = false;
+    try {
+      Waits.until(WAIT, "the waiting line", () -> log(logDir).contains("waiting for " + launcher));
+      Thread.sleep(2000); // several polls: still waiting, nothing started
+      assertThat(Http.tryGet(base + "/healthz")).isEmpty();
+      assertThat(log(logDir).lines().filter(l -> l.contains("waiting for")).count()).isEqualTo(1);
+
+      Commands.check(
+          null, "mount", "--bind", arrayContent.getParent().toString(), mountPoint.toString());
+      mounted = true;
+      Waits.until(
+          WAIT,
+          "/healthz once the array is mounted",
+          () -> Http.tryGet(base + "/healthz").map(r -> r.status() == 200).orElse(false));
+      Waits.until(WAIT, "the first version", () -> versions(repo).size() == 1);
+    } finally {
+      Commands.run(null, List.of(sv.toString(), "-w", "30", "down", service.toString()));
+      Commands.run(null, List.of(sv.toString(), "exit", service.toString()));
+      if (!supervisor.waitFor(30, TimeUnit.SECONDS)) {
+        supervisor.destroyForcibly();
+      }
+      if (mounted) {
+        Commands.check(null, "umount", mountPoint.toString());
+      }
+    }
+    String log = log(logDir);
+    assertThat(log).contains(launcher + " is there now: starting the daemon", "stopped");
+    for (String line : log.lines().toList()) {
+      assertThat(line).as("one line per event").matches("^20\\d\\d-\\d\\d-\\d\\dT.*");
+    }
+  }
+
+  private static String log(Path logDir) throws Exception {
+    Path current = logDir.resolve("current");
+    return Files.exists(current) ? Files.readString(current) : "";
+  }
+
   private static void script(Path file, String... lines) throws Exception {
     Files.writeString(file, "#!/bin/sh\n" + String.join("\n", lines) + "\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));

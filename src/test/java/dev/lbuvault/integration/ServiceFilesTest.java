@@ -18,6 +18,9 @@ class ServiceFilesTest {
           "scripts/runit/lbuvault/log/run",
           "scripts/openrc/lbuvault",
           "scripts/install",
+          "scripts/package",
+          "scripts/build-runtime",
+          "scripts/demo",
           "scripts/lbuvault",
           "scripts/test");
 
@@ -32,11 +35,16 @@ class ServiceFilesTest {
       assertThat(o.exitCode()).as(s + ": " + o.stderr()).isZero();
     }
     String run = Files.readString(Path.of("scripts/runit/lbuvault/run"));
-    assertThat(run).contains("exec 2>&1").containsPattern("(?m)^exec \\S+/lbuvault daemon$");
+    assertThat(run)
+        .contains("exec 2>&1")
+        .containsPattern("(?m)^launcher=\\S+/lbuvault$")
+        .containsPattern("(?m)^exec \"\\$launcher\" daemon$");
     assertThat(Files.readString(Path.of("scripts/runit/lbuvault/log/run"))).contains("exec svlogd");
     assertThat(Files.readString(Path.of("scripts/openrc/lbuvault")))
         .startsWith("#!/sbin/openrc-run")
-        .contains("supervisor=\"supervise-daemon\"", "command_args=\"daemon");
+        .contains(
+            "supervisor=\"supervise-daemon\"", "command=\"$launcher\"", "command_args=\"daemon")
+        .containsPattern("(?m)^launcher=\\S+/lbuvault$");
   }
 
   @Test
@@ -65,9 +73,9 @@ class ServiceFilesTest {
         assertThat(dest.resolve(f)).as(f).isRegularFile();
       }
       assertThat(Files.readString(dest.resolve("etc/sv/lbuvault/run")))
-          .contains("exec /opt/lbuvault/bin/lbuvault daemon");
+          .contains("\nlauncher=/opt/lbuvault/bin/lbuvault\n");
       assertThat(Files.readString(dest.resolve("etc/init.d/lbuvault")))
-          .contains("command=\"/opt/lbuvault/bin/lbuvault\"");
+          .contains("\nlauncher=/opt/lbuvault/bin/lbuvault\n");
       assertThat(
               PosixFilePermissions.toString(
                   Files.getPosixFilePermissions(dest.resolve("etc/sv/lbuvault/run"))))

@@ -1,0 +1,236 @@
+package dev.lbuvault.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lbuvault.testing.Cards;
+import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.Http;
+import dev.lbuvault.testing.Tools;
+import dev.lbuvault.testing.Waits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The package from scripts/package, unpacked, runs every command with every system Java hidden: a
+ * private mount namespace puts an empty directory over /usr/lib/jvm and /dev/null over whatever
+ * {@code java} on PATH resolves to, so a JDK module missing from the jlink list fails here instead
+ * of on a user's host. Runs in failsafe's integration-test phase, after target/lbuvault.jar is
+ * built (the "packaged" tag; pom.xml); the tarball is rebuilt only when the jar or a packaged
+ * script is newer than it.
+ */
+@Tag("packaged")
+class PackageIT {
+  private static final long MIB = 1024 * 1024;
+  private static final List<String> PACKAGED =
+      List.of(
+          "scripts/package",
+          "scripts/build-runtime",
+          "scripts/lbuvault",
+          "scripts/lbuvault.conf.example",
+          "scripts/runit/lbuvault/run",
+          "scripts/runit/lbuvault/log/run",
+          "scripts/openrc/lbuvault");
+
+  @TempDir static Path unpacked;
+  private static Path home;
+
+  @BeforeAll
+  static void unpackThePackage() throws Exception {
+    Tools.requireRoot(); // unshare -m and mount
+    Tools.require("unshare");
+    Path tarball = freshTarball();
+    Commands.check(null, "tar", "-xzf", tarball.toString(), "-C", unpacked.toString());
+    try (Stream<Path> s = Files.list(unpacked)) {
+      home = s.filter(p -> p.getFileName().toString().startsWith("lbuvault-")).findFirst().get();
+    }
+  }
+
+  @Test
+  void holdsTheLauncherJarRuntimeServicesAndConfigInAtMost50MiB() throws Exception {
+    for (String f :
+        List.of(
+            "bin/lbuvault",
+            "bin/build-runtime",
+            "lib/lbuvault.jar",
+            "runtime/bin/java",
+            "runtime/release",
+            "service/runit/lbuvault/run",
+            "service/runit/lbuvault/log/run",
+            "service/openrc/lbuvault",
+            "lbuvault.conf.example")) {
+      assertThat(home.resolve(f)).as(f).isRegularFile();
+    }
+    assertThat(Files.isExecutable(home.resolve("bin/lbuvault"))).isTrue();
+    assertThat(Files.isExecutable(home.resolve("service/runit/lbuvault/run"))).isTrue();
+    // The services point at the layout of docs/install-alpine.md.
+    assertThat(Files.readString(home.resolve("service/runit/lbuvault/run")))
+        .contains("\nlauncher=/mnt/array/lbuvault/current/bin/lbuvault\n");
+    assertThat(Files.readString(home.resolve("service/openrc/lbuvault")))
+        .contains("\nlauncher=/mnt/array/lbuvault/current/bin/lbuvault\n");
+    String release = Files.readString(home.resolve("runtime/release"));
+    assertThat(release).contains("java.base").doesNotContain("jdk.compiler", "jdk.jshell");
+    assertThat(home.resolve("runtime/include")).doesNotExist();
+    assertThat(home.resolve("runtime/man")).doesNotExist();
+    // du counts allocated blocks, as a user's `du -sh` does.
+    long kib = Long.parseLong(Commands.check(null, "du", "-sk", home.toString()).split("\\s")[0]);
+    assertThat(kib * 1024).as("unpacked size in bytes").isLessThanOrEqualTo(50 * MIB);
+  }
+
+  @Test
+  void everyCommandRunsOnTheBundledRuntimeWithNoSystemJava() throws Exception {
+    Path work = unpacked.resolve("work");
+    Path card = Cards.make(work.resolve("card"));
+    Path repo = work.resolve("repo");
+    Path image = work.resolve("card.img");
+    Path textfiles = Files.createDirectories(work.resolve("textfile"));
+
+    assertThat(hidden("java -version").exitCode())
+        .as("a system java must not run inside the namespace")
+        .isNotZero();
+    assertThat(ok("--version").stdout()).startsWith("lbuvault ");
+    assertThat(ok("--help").stdout()).contains("recover", "daemon");
+    assertThat(ok("init", "--repo", repo.toString()).stdout()).contains("created repository");
+    assertThat(ok("backup", "--repo", repo.toString(), "--source", card.toString()).stdout())
+        .contains("stored version");
+    Output unchanged =
+        ok(
+            "backup",
+            "--repo",
+            repo.toString(),
+            "--source",
+            card.toString(),
+            "--textfile-dir",
+            textfiles.toString(),
+            "--json");
+    assertThat(unchanged.stdout()).contains("\"result\": \"unchanged\"");
+    assertThat(Files.readString(textfiles.resolve("lbuvault.prom")))
+        .contains("lbuvault_backup_runs_total{host=\"rpi\",result=\"unchanged\"} 1");
+    assertThat(ok("list", "--repo", repo.toString()).stdout()).contains("ID");
+    assertThat(ok("verify", "--repo", repo.toString()).exitCode()).isZero();
+    assertThat(ok("prune", "--repo", repo.toString(), "--keep-last", "1", "--dry-run").exitCode())
+        .isZero();
+    assertThat(ok("recover", "--repo", repo.toString(), "--to", image.toString()).stdout())
+        .contains("verification: OK");
+    assertThat(ok("inspect", image.toString()).stdout()).contains("verdict     good");
+
+    daemonServesMetricsAndStopsCleanly(repo, card);
+  }
+
+  private static void daemonServesMetricsAndStopsCleanly(Path repo, Path card) throws Exception {
+    int port = Http.freePort();
+    String base = "http://127.0.0.1:" + port;
+    Path log = unpacked.resolve("daemon.log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                hiddenCommand(
+                    "exec "
+                        + home.resolve("bin/lbuvault")
+                        + " daemon --repo "
+                        + repo
+                        + " --source "
+                        + card
+                        + " --listen 127.0.0.1:"
+                        + port
+                        + " --rescan 1h"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    Process daemon = pb.start();
+    try {
+      Waits.until(
+          Duration.ofSeconds(90),
+          "/healthz of the packaged daemon",
+          () -> Http.tryGet(base + "/healthz").map(r -> r.status() == 200).orElse(false));
+      String metrics = Http.get(base + "/metrics").body();
+      assertThat(metrics)
+          .contains("lbuvault_versions{host=\"rpi\"} 1", "process_cpu_seconds_total");
+    } finally {
+      daemon.destroy(); // SIGTERM to the JVM: the launcher and sh -c exec'd into it
+      if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
+        daemon.destroyForcibly();
+      }
+    }
+    assertThat(daemon.exitValue()).as(Files.readString(log)).isZero();
+    assertThat(Files.readString(log)).contains("stopped").doesNotContain("Exception");
+  }
+
+  /** The output of one lbuvault command that must succeed with no trace of a missing class. */
+  private static Output ok(String... args) throws IOException {
+    StringBuilder cmd = new StringBuilder(home.resolve("bin/lbuvault").toString());
+    for (String a : args) {
+      cmd.append(" '").append(a).append('\'');
+    }
+    Output o = hidden(cmd.toString());
+    assertThat(o.exitCode()).as(String.join(" ", args) + ": " + o.stderr() + o.stdout()).isZero();
+    assertThat(o.stderr())
+        .doesNotContain("NoClassDefFoundError", "ClassNotFoundException", "UnsatisfiedLinkError");
+    return o;
+  }
+
+  private record Output(int exitCode, String stdout, String stderr) {}
+
+  private static Output hidden(String command) throws IOException {
+    Commands.Output o = Commands.run(null, hiddenCommand(command));
+    return new Output(o.exitCode(), o.stdout(), o.stderr());
+  }
+
+  /**
+   * {@code command} in a private mount namespace where no system Java can run, with a clean
+   * environment whose PATH holds no Java directory.
+   */
+  private static List<String> hiddenCommand(String command) {
+    String script =
+        String.join(
+            "\n",
+            "set -eu",
+            "empty=$(mktemp -d)",
+            "for j in $(which -a java 2>/dev/null || true); do",
+            "  real=$(readlink -f \"$j\" || true)",
+            "  if [ -n \"$real\" ] && [ -e \"$real\" ]; then mount --bind /dev/null \"$real\"; fi",
+            "done",
+            "[ -d /usr/lib/jvm ] && mount --bind \"$empty\" /usr/lib/jvm",
+            "exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+                + " HOME=/root LANG=C.UTF-8 sh -c \"$1\"");
+    return new ArrayList<>(List.of("unshare", "-m", "sh", "-c", script, "hide-java", command));
+  }
+
+  /** The tarball in target/, rebuilt with scripts/package when older than what it packs. */
+  private static Path freshTarball() throws Exception {
+    Path jar = Path.of("target/lbuvault.jar");
+    assertThat(jar).as("failsafe runs after package: the shaded jar must exist").isRegularFile();
+    FileTime newestInput = Files.getLastModifiedTime(jar);
+    for (String s : PACKAGED) {
+      FileTime t = Files.getLastModifiedTime(Path.of(s));
+      newestInput = t.compareTo(newestInput) > 0 ? t : newestInput;
+    }
+    Path tarball = existingTarball();
+    if (tarball == null || Files.getLastModifiedTime(tarball).compareTo(newestInput) < 0) {
+      String printed = Commands.check(null, "sh", "scripts/package").strip();
+      tarball = Path.of(printed);
+    }
+    return tarball;
+  }
+
+  private static Path existingTarball() throws IOException {
+    String arch = Commands.check(null, "uname", "-m").strip();
+    try (Stream<Path> s = Files.list(Path.of("target"))) {
+      return s.filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith("lbuvault-") && n.endsWith("-" + arch + ".tar.gz");
+              })
+          .findFirst()
+          .orElse(null);
+    }
+  }
+}
