@@ -113,11 +113,14 @@ final class FatChecker {
 
   private void checkDirtyFlags() throws IOException {
     if (boot.dirty()) {
-      problem("the boot sector's dirty flag is set: the volume was not cleanly unmounted");
+      problem(
+          "the boot sector's dirty flag is set: the volume is mounted or was not cleanly unmounted");
     }
     long cleanBit = boot.fatBits() == 32 ? 0x08000000L : boot.fatBits() == 16 ? 0x8000L : 0;
     if (cleanBit != 0 && (fat.entry(1) & cleanBit) == 0) {
-      problem("FAT entry 1 lacks the clean-shutdown bit: the volume was not cleanly unmounted");
+      problem(
+          "FAT entry 1 lacks the clean-shutdown bit: the volume is mounted or was not cleanly"
+              + " unmounted");
     }
   }
 

@@ -8,6 +8,7 @@ import dev.lbuvault.image.FatEntry;
 import dev.lbuvault.image.FatReader;
 import dev.lbuvault.image.Mbr;
 import dev.lbuvault.image.MbrPartition;
+import dev.lbuvault.text.OneLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -186,8 +187,8 @@ public final class CardInspector {
     return null;
   }
 
-  /** Control characters (a newline in a file name) as '?', so that a problem stays one line. */
+  /** Control characters (a newline in a file name) escaped, so that a problem stays one line. */
   private static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\p{Cntrl}", "?");
+    return s == null ? "" : OneLine.escape(s);
   }
 }
