@@ -89,7 +89,7 @@ public final class FatLayout {
    */
   public static FatLayout plan(FatSpec spec) throws FatLayoutException {
     Objects.requireNonNull(spec, "spec");
-    Tree tree = Tree.build(spec.files(), !spec.label().isEmpty());
+    Tree tree = Tree.build(spec.files(), spec.directories(), !spec.label().isEmpty());
     long sectors = spec.partitionBytes() / FatGeometry.SECTOR_BYTES;
     if (sectors > FatGeometry.MAX_SECTORS) {
       throw new FatLayoutException(
@@ -147,7 +147,14 @@ public final class FatLayout {
    * @throws FatLayoutException if a name breaks a FAT rule or nothing up to 2 TiB holds the files
    */
   public static long minimumPartitionBytes(List<FatFile> files) throws FatLayoutException {
-    return minimumSectors(Tree.build(List.copyOf(files), true)) * FatGeometry.SECTOR_BYTES;
+    return minimumPartitionBytes(files, List.of());
+  }
+
+  /** As {@link #minimumPartitionBytes(List)}, for a card that also holds {@code directories}. */
+  public static long minimumPartitionBytes(List<FatFile> files, List<String> directories)
+      throws FatLayoutException {
+    return minimumSectors(Tree.build(List.copyOf(files), List.copyOf(directories), true))
+        * FatGeometry.SECTOR_BYTES;
   }
 
   /** mkfs.fat's cluster-size bands: sectors per cluster, first and past-the-end sector count. */
@@ -395,10 +402,14 @@ public final class FatLayout {
     final List<Node> directories = new ArrayList<>();
     final Map<String, Node> fileNodes = new LinkedHashMap<>();
 
-    static Tree build(List<FatFile> files, boolean label) throws FatLayoutException {
+    static Tree build(List<FatFile> files, List<String> directories, boolean label)
+        throws FatLayoutException {
       Tree tree = new Tree();
       for (FatFile file : files) {
         tree.add(file);
+      }
+      for (String dir : directories) {
+        tree.addDirectory(dir);
       }
       tree.directories.add(tree.root);
       tree.finish(tree.root, label);
@@ -459,6 +470,49 @@ public final class FatLayout {
             existing.mtimeSeconds = FatTime.clampedSeconds(file.mtime());
             fileNodes.put(path, existing);
           }
+        }
+        dir = existing;
+      }
+    }
+
+    /** Adds a directory (and its parents) that no file path implies, e.g. an empty one. */
+    private void addDirectory(String path) throws FatLayoutException {
+      if (path.length() > MAX_PATH_LENGTH) {
+        throw new FatLayoutException(
+            path,
+            "path is "
+                + path.length()
+                + " characters long; at most "
+                + MAX_PATH_LENGTH
+                + " are allowed");
+      }
+      String[] parts = path.split("/", -1);
+      Node dir = root;
+      for (int i = 0; i < parts.length; i++) {
+        String name = parts[i];
+        String violation = FatNames.violation(name);
+        if (violation != null) {
+          throw new FatLayoutException(path, violation);
+        }
+        Node existing = dir.byCaseKey.get(FatNames.caseKey(name));
+        if (existing != null && !existing.name.equals(name)) {
+          throw new FatLayoutException(
+              path,
+              "\""
+                  + name
+                  + "\" differs only in case from \""
+                  + existing.path
+                  + "\" in the same directory, and FAT ignores case");
+        }
+        if (existing != null && existing.file != null) {
+          throw new FatLayoutException(
+              path, "\"" + existing.path + "\" is a file, so it cannot also be a directory");
+        }
+        if (existing == null) {
+          String childPath = String.join("/", java.util.Arrays.asList(parts).subList(0, i + 1));
+          existing = new Node(dir, name, childPath, null);
+          dir.children.add(existing);
+          dir.byCaseKey.put(FatNames.caseKey(name), existing);
         }
         dir = existing;
       }

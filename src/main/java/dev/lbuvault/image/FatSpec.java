@@ -12,17 +12,25 @@ import java.util.Objects;
  * label means none ({@code NO NAME} in the boot sector and no volume-label entry).
  *
  * @param files the files, in the order their data is laid out on the card
+ * @param directories directories the card holds besides those implied by the files' paths (an empty
+ *     {@code cache/}); '/'-separated paths, in any order
  * @param partitionBytes the partition size, a positive multiple of 512
  * @param volumeId the 32-bit volume serial
  * @param label up to 11 printable ASCII characters, none of {@code *?.,;:/\|+=<>[]"}, not starting
  *     with a space; normalised to upper case
  */
-public record FatSpec(List<FatFile> files, long partitionBytes, int volumeId, String label) {
+public record FatSpec(
+    List<FatFile> files,
+    long partitionBytes,
+    int volumeId,
+    String label,
+    List<String> directories) {
   static final int LABEL_LENGTH = 11;
   private static final String LABEL_FORBIDDEN = "*?.,;:/\\|+=<>[]\"";
 
   public FatSpec {
     files = List.copyOf(Objects.requireNonNull(files, "files"));
+    directories = List.copyOf(Objects.requireNonNull(directories, "directories"));
     Objects.requireNonNull(label, "label");
     if (partitionBytes <= 0 || partitionBytes % FatGeometry.SECTOR_BYTES != 0) {
       throw new IllegalArgumentException(
@@ -49,5 +57,10 @@ public record FatSpec(List<FatFile> files, long partitionBytes, int volumeId, St
       }
     }
     label = label.toUpperCase(Locale.ROOT);
+  }
+
+  /** A card whose only directories are those its files' paths imply. */
+  public FatSpec(List<FatFile> files, long partitionBytes, int volumeId, String label) {
+    this(files, partitionBytes, volumeId, label, List.of());
   }
 }

@@ -2,15 +2,13 @@ package dev.lbuvault.recover;
 
 import dev.lbuvault.archive.ApkovlName;
 import dev.lbuvault.archive.ReleaseTarball;
+import dev.lbuvault.fs.TreeWalker;
 import dev.lbuvault.repo.StoredVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,7 +85,14 @@ public final class CardContentPlanner {
         configTxt = Files.readString(config.versionFile(), StandardCharsets.ISO_8859_1);
       }
     }
-    return new CardContent(new ArrayList<>(items.values()), chosen, leftOut, configTxt);
+    List<String> directories = new ArrayList<>();
+    for (String dir : listDirectories(version.card())) {
+      if (release.isEmpty() || fromHost(dir + "/")) {
+        directories.add(dir);
+      }
+    }
+    return new CardContent(
+        new ArrayList<>(items.values()), chosen, leftOut, configTxt, directories);
   }
 
   /** The files that are the host's own rather than Alpine's. */
@@ -156,26 +161,22 @@ public final class CardContentPlanner {
 
   private static Map<String, CardItem> listVersion(Path card) throws IOException {
     Map<String, CardItem> items = new LinkedHashMap<>();
-    Files.walkFileTree(
-        card,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            if (attrs.isRegularFile()) {
-              StringBuilder rel = new StringBuilder();
-              for (Path part : card.relativize(file)) {
-                if (rel.length() > 0) {
-                  rel.append('/');
-                }
-                rel.append(part);
-              }
-              items.put(
-                  rel.toString(),
-                  new CardItem(rel.toString(), attrs.size(), attrs.lastModifiedTime(), file));
-            }
-            return FileVisitResult.CONTINUE;
-          }
-        });
+    for (TreeWalker.Entry e : TreeWalker.list(card)) {
+      if (e.isFile()) {
+        items.put(e.path(), new CardItem(e.path(), e.size(), e.mtime(), e.file()));
+      }
+    }
     return items;
+  }
+
+  /** Every directory of the version's card, empty ones included, parents first. */
+  private static List<String> listDirectories(Path card) throws IOException {
+    List<String> dirs = new ArrayList<>();
+    for (TreeWalker.Entry e : TreeWalker.list(card)) {
+      if (e.isDirectory()) {
+        dirs.add(e.path());
+      }
+    }
+    return dirs;
   }
 }

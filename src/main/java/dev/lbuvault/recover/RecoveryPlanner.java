@@ -82,7 +82,7 @@ final class RecoveryPlanner {
     for (CardItem item : content.items()) {
       files.add(new FatFile(item.path(), item.size(), item.mtime()));
     }
-    long minimumPartition = minimumPartition(files);
+    long minimumPartition = minimumPartition(files, content.directories());
     BlockDeviceInfo device = null;
     long targetBytes;
     if (isDevicePath(req.target())) {
@@ -93,7 +93,8 @@ final class RecoveryPlanner {
       targetBytes =
           req.sizeBytes().orElse(defaultImageBytes(content.dataBytes(), minimumPartition));
     }
-    FatLayout layout = layout(req, files, targetBytes, minimumPartition, identity);
+    FatLayout layout =
+        layout(req, files, content.directories(), targetBytes, minimumPartition, identity);
     return new RecoveryPlan(
         version, content, req.target(), device, targetBytes, layout, identity, boot, warnings, req);
   }
@@ -154,6 +155,7 @@ final class RecoveryPlanner {
   private static FatLayout layout(
       RecoverRequest req,
       List<FatFile> files,
+      List<String> directories,
       long targetBytes,
       long minimumPartition,
       VolumeIdentity identity)
@@ -171,7 +173,7 @@ final class RecoveryPlanner {
     }
     try {
       return FatLayout.plan(
-          new FatSpec(files, partitionBytes, identity.volumeId(), identity.label()));
+          new FatSpec(files, partitionBytes, identity.volumeId(), identity.label(), directories));
     } catch (FatLayoutException e) {
       throw new RecoverRefusedException(e.getMessage() + "; nothing was written");
     }
@@ -185,9 +187,10 @@ final class RecoveryPlanner {
     return PARTITION_START + partition;
   }
 
-  private static long minimumPartition(List<FatFile> files) throws RecoverRefusedException {
+  private static long minimumPartition(List<FatFile> files, List<String> directories)
+      throws RecoverRefusedException {
     try {
-      return FatLayout.minimumPartitionBytes(files);
+      return FatLayout.minimumPartitionBytes(files, directories);
     } catch (FatLayoutException e) {
       throw new RecoverRefusedException(e.getMessage() + "; nothing was written");
     }
