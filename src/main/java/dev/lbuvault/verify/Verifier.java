@@ -1,6 +1,7 @@
 package dev.lbuvault.verify;
 
 import dev.lbuvault.fs.Sha256;
+import dev.lbuvault.fs.TreeWalker;
 import dev.lbuvault.json.JsonException;
 import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.StoredVersion;
@@ -11,12 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
@@ -155,7 +154,9 @@ public final class Verifier {
 
     problems.addAll(extraTopLevel(v));
     Map<String, String> expected = manifest == null ? Map.of() : manifest.byPath();
-    Map<String, Path> present = listCard(v);
+    Set<String> directories = new java.util.TreeSet<>();
+    Map<String, Path> present = listCard(v, directories);
+    problems.addAll(directoryProblems(id, metadata, directories));
     for (String path : present.keySet()) {
       if (manifest != null && !expected.containsKey(path)) {
         problems.add(new Problem(id, ProblemKind.EXTRA, path, "not listed in SHA256SUMS"));
@@ -247,25 +248,55 @@ public final class Verifier {
     return problems;
   }
 
-  private static Map<String, Path> listCard(StoredVersion v) throws IOException {
+  /** Every entry of the version's card/ that is not a directory, by its SHA256SUMS path. */
+  private static Map<String, Path> listCard(StoredVersion v, Set<String> directories)
+      throws IOException {
     Map<String, Path> files = new LinkedHashMap<>();
     if (!Files.isDirectory(v.card())) {
       return files;
     }
-    Files.walkFileTree(
-        v.card(),
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            StringBuilder rel = new StringBuilder(StoredVersion.CARD_DIR);
-            for (Path part : v.card().relativize(file)) {
-              rel.append('/').append(part);
-            }
-            files.put(rel.toString(), file);
-            return FileVisitResult.CONTINUE;
-          }
-        });
+    for (TreeWalker.Entry e : TreeWalker.list(v.card())) {
+      if (e.isDirectory()) {
+        directories.add(e.path());
+      } else {
+        files.put(StoredVersion.CARD_DIR + "/" + e.path(), e.file());
+      }
+    }
     return files;
+  }
+
+  /**
+   * The card's directories against those {@code version.json} records (versions that predate the
+   * record have none to compare): a recorded one that is gone would not come back on recover.
+   */
+  private static List<Problem> directoryProblems(
+      String id, VersionMetadata metadata, Set<String> present) {
+    List<Problem> problems = new ArrayList<>();
+    if (metadata == null || metadata.directories() == null) {
+      return problems;
+    }
+    for (String dir : metadata.directories()) {
+      if (!present.contains(dir)) {
+        problems.add(
+            new Problem(
+                id,
+                ProblemKind.MISSING,
+                StoredVersion.CARD_DIR + "/" + dir,
+                "directory recorded in version.json is gone"));
+      }
+    }
+    Set<String> recorded = new java.util.HashSet<>(metadata.directories());
+    for (String dir : present) {
+      if (!recorded.contains(dir)) {
+        problems.add(
+            new Problem(
+                id,
+                ProblemKind.EXTRA,
+                StoredVersion.CARD_DIR + "/" + dir,
+                "directory not recorded in version.json"));
+      }
+    }
+    return problems;
   }
 
   static String hashFile(Path file) throws IOException {

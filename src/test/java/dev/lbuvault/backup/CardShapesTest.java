@@ -16,6 +16,7 @@ import dev.lbuvault.testing.BtrfsLoop;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Commands;
+import dev.lbuvault.verify.ProblemKind;
 import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
 import java.nio.charset.StandardCharsets;
@@ -282,5 +283,23 @@ class CardShapesTest {
           .contains("--host")
           .doesNotContain("\n");
     }
+  }
+
+  @Test
+  void verifyReportsARecordedDirectoryThatIsGoneFromAVersion() throws Exception {
+    Repository repo = repo("plain");
+    Path card = Cards.make(tmp.resolve("card"));
+    Files.createDirectories(card.resolve("spool"));
+    backup(repo, card, false);
+    StoredVersion v = repo.version("rpi", "latest");
+    Files.delete(v.card().resolve("spool"));
+    VerifyReport report = new Verifier(1).verify(List.of(v));
+    assertThat(report.clean()).isFalse();
+    assertThat(report.problems())
+        .anySatisfy(
+            p -> {
+              assertThat(p.path()).isEqualTo("card/spool");
+              assertThat(p.kind()).isEqualTo(ProblemKind.MISSING);
+            });
   }
 }
