@@ -41,6 +41,7 @@ class ArchitectureTest {
     assertThat(violations("com.sun.net.httpserver", List.of("metrics"))).isEmpty();
     assertThat(violations("picocli", List.of("cli"))).isEmpty();
     assertThat(violations("org.apache.commons.compress", List.of("archive"))).isEmpty();
+    assertThat(violations("com.sun.jna", List.of("device"))).isEmpty();
   }
 
   @Test

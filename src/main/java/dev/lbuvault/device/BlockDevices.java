@@ -74,6 +74,28 @@ public final class BlockDevices {
     return read(name);
   }
 
+  /**
+   * The identity of the device at {@code device} (number, size, diskseq, model, serial, loop file),
+   * for checking later that the same device is still there.
+   */
+  public DeviceIdentity identify(Path device) throws IOException, NotABlockDeviceException {
+    BlockDeviceInfo info = inspect(device);
+    Path dir = classBlock(info.name());
+    return new DeviceIdentity(
+        readRequired(dir.resolve("dev")),
+        info.sizeBytes(),
+        readOptional(dir.resolve("diskseq")),
+        info.model(),
+        info.serial(),
+        info.backingFile());
+  }
+
+  /** The number ("major:minor") of the device a path opens, e.g. a {@code /proc/self/fd} entry. */
+  public static String numberOf(Path node) throws IOException {
+    long rdev = (Long) Files.getAttribute(node, "unix:rdev");
+    return major(rdev) + ":" + minor(rdev);
+  }
+
   /** Reads what sysfs knows about the device called {@code name}. */
   BlockDeviceInfo read(String name) throws IOException {
     Path dir = classBlock(name);

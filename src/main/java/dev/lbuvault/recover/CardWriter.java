@@ -31,10 +31,12 @@ final class CardWriter {
 
   private final SecureRandom random;
   private final UnaryOperator<BlockSink> sinkFilter;
+  private final DeviceGuard guard;
 
-  CardWriter(SecureRandom random, UnaryOperator<BlockSink> sinkFilter) {
+  CardWriter(SecureRandom random, UnaryOperator<BlockSink> sinkFilter, DeviceGuard guard) {
     this.random = random;
     this.sinkFilter = sinkFilter;
+    this.guard = guard;
   }
 
   RecoveryResult write(VerifiedSource source, Optional<Path> releaseFile, Progress progress)
@@ -66,7 +68,7 @@ final class CardWriter {
 
   private CardTarget open(RecoveryPlan plan) throws IOException, RecoverRefusedException {
     if (plan.toDevice()) {
-      return DeviceTarget.open(plan);
+      return DeviceTarget.open(plan, guard);
     }
     return ImageTarget.create(plan.target(), plan.targetBytes(), random);
   }

@@ -1,35 +1,47 @@
 package dev.lbuvault.recover;
 
+import dev.lbuvault.device.DeviceBusyException;
+import dev.lbuvault.device.ExclusiveDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
- * A whole-disk device held open from the first write to the MBR. Opening zeroes the first and last
- * MiB, where stale MBR and GPT headers live, so a card interrupted at any later instant carries no
+ * A whole-disk device held exclusively ({@link ExclusiveDevice}) from the first write to the MBR,
+ * with the whole safety check and the device's identity re-checked ({@link DeviceGuard}) after the
+ * confirmation, after opening and right before the MBR. Opening zeroes the first and last MiB,
+ * where stale MBR and GPT headers live, so a card interrupted at any later instant carries no
  * partition table.
  */
 final class DeviceTarget implements CardTarget {
   private static final long MIB = 1L << 20;
 
   private final RecoveryPlan plan;
-  private final FileChannel channel;
+  private final DeviceGuard guard;
+  private final ExclusiveDevice held;
 
-  private DeviceTarget(RecoveryPlan plan, FileChannel channel) {
+  private DeviceTarget(RecoveryPlan plan, DeviceGuard guard, ExclusiveDevice held) {
     this.plan = plan;
-    this.channel = channel;
+    this.guard = guard;
+    this.held = held;
   }
 
-  static DeviceTarget open(RecoveryPlan plan) throws IOException {
-    FileChannel ch =
-        FileChannel.open(plan.target(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+  static DeviceTarget open(RecoveryPlan plan, DeviceGuard guard)
+      throws IOException, RecoverRefusedException {
+    guard.recheck(plan, null, "nothing was written");
+    ExclusiveDevice held;
     try {
-      zeroStaleTables(ch, plan.device().sizeBytes());
-      return new DeviceTarget(plan, ch);
-    } catch (IOException | RuntimeException e) {
-      ch.close();
+      held = ExclusiveDevice.open(plan.target());
+    } catch (DeviceBusyException e) {
+      throw new RecoverRefusedException(e.getMessage() + "; nothing was written");
+    }
+    try {
+      guard.recheck(plan, held.procPath(), "nothing was written");
+      zeroStaleTables(held.channel(), plan.device().sizeBytes());
+      return new DeviceTarget(plan, guard, held);
+    } catch (IOException | RecoverRefusedException | RuntimeException e) {
+      held.close();
       throw e;
     }
   }
@@ -44,12 +56,12 @@ final class DeviceTarget implements CardTarget {
 
   @Override
   public FileChannel channel() {
-    return channel;
+    return held.channel();
   }
 
   @Override
   public Path readPath() {
-    return plan.target();
+    return held.procPath();
   }
 
   @Override
@@ -58,15 +70,20 @@ final class DeviceTarget implements CardTarget {
   }
 
   @Override
-  public void beforeMbr() {}
+  public void beforeMbr() throws IOException, RecoverRefusedException {
+    guard.recheck(
+        plan,
+        held.procPath(),
+        "the partition table was not written, so " + plan.target() + " will not boot");
+  }
 
   @Override
   public void commit() throws IOException {
-    channel.force(true);
+    held.channel().force(true);
   }
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    held.close();
   }
 }

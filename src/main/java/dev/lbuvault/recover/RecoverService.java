@@ -34,7 +34,8 @@ public final class RecoverService {
       UnaryOperator<BlockSink> sinkFilter) {
     this.planner = new RecoveryPlanner(repository, devices, safety, random);
     this.verifier = new SourceVerifier(repository);
-    this.writer = new CardWriter(random, sinkFilter);
+    DeviceGuard guard = new DeviceGuard(devices, safety, planner.protectedPaths());
+    this.writer = new CardWriter(random, sinkFilter, guard);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.lbuvault.recover;
 
 import dev.lbuvault.device.BlockDeviceInfo;
+import dev.lbuvault.device.DeviceIdentity;
 import dev.lbuvault.image.FatLayout;
 import dev.lbuvault.repo.StoredVersion;
 import java.nio.file.Path;
@@ -8,14 +9,16 @@ import java.util.List;
 
 /**
  * Everything decided before the first byte is written: the version and content, the target and its
- * size, the filesystem layout, the volume identity and where it came from, the boot check, and the
- * warnings to show, and the request it answers. A dry run prints it; a real run carries it out.
+ * size (and a device's identity, re-checked before every stage of writing), the filesystem layout,
+ * the volume identity and where it came from, the boot check, and the warnings to show, and the
+ * request it answers. A dry run prints it; a real run carries it out.
  */
 public record RecoveryPlan(
     StoredVersion version,
     CardContent content,
     Path target,
     BlockDeviceInfo device,
+    DeviceIdentity deviceIdentity,
     long targetBytes,
     FatLayout layout,
     VolumeIdentity identity,

@@ -6,6 +6,7 @@ import dev.lbuvault.archive.InvalidApkovlException;
 import dev.lbuvault.archive.ReleaseTarball;
 import dev.lbuvault.device.BlockDeviceInfo;
 import dev.lbuvault.device.BlockDevices;
+import dev.lbuvault.device.DeviceIdentity;
 import dev.lbuvault.device.LinuxPaths;
 import dev.lbuvault.device.NotABlockDeviceException;
 import dev.lbuvault.device.Refusal;
@@ -84,8 +85,10 @@ final class RecoveryPlanner {
     }
     long minimumPartition = minimumPartition(files, content.directories());
     BlockDeviceInfo device = null;
+    DeviceIdentity deviceIdentity = null;
     long targetBytes;
     if (isDevicePath(req.target())) {
+      deviceIdentity = identify(req.target());
       device = checkDevice(req.target(), req.sizeBytes(), minimumPartition, warnings);
       targetBytes = req.sizeBytes().orElse(device.sizeBytes());
     } else {
@@ -96,7 +99,17 @@ final class RecoveryPlanner {
     FatLayout layout =
         layout(req, files, content.directories(), targetBytes, minimumPartition, identity);
     return new RecoveryPlan(
-        version, content, req.target(), device, targetBytes, layout, identity, boot, warnings, req);
+        version,
+        content,
+        req.target(),
+        device,
+        deviceIdentity,
+        targetBytes,
+        layout,
+        identity,
+        boot,
+        warnings,
+        req);
   }
 
   private static VersionMetadata readMetadata(StoredVersion version, List<String> warnings) {
@@ -206,6 +219,14 @@ final class RecoveryPlanner {
     }
     Object mode = Files.getAttribute(target, "unix:mode");
     return mode instanceof Integer m && (m & 0170000) == 0060000;
+  }
+
+  private DeviceIdentity identify(Path target) throws IOException, RecoverRefusedException {
+    try {
+      return devices.identify(target);
+    } catch (NotABlockDeviceException e) {
+      throw new RecoverRefusedException(e.getMessage() + "; nothing was written");
+    }
   }
 
   private BlockDeviceInfo inspectDevice(Path target) throws IOException, RecoverRefusedException {
