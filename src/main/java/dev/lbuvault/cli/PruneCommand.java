@@ -2,6 +2,7 @@ package dev.lbuvault.cli;
 
 import dev.lbuvault.config.DurationOption;
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.prune.PruneService;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.retention.DurationParser;
@@ -102,22 +103,29 @@ final class PruneCommand implements Callable<Integer> {
     String host = repo.resolveHost(repoOptions.host());
     PruneService service =
         new PruneService(repo, Clock.systemUTC(), new RetentionPlanner(ZoneId.systemDefault()));
-    List<RetentionDecision> decisions = service.prune(host, policy, dryRun, wait);
+    PruneOutcome outcome = service.prune(host, policy, dryRun, wait);
+    List<RetentionDecision> decisions = outcome.decisions();
     PrintWriter out = spec.commandLine().getOut();
-    int removed = 0;
     for (RetentionDecision d : decisions) {
       String verb = d.keep() ? "keep  " : (dryRun ? "would remove" : "removed");
-      out.printf(
-          "%-12s %s%s%n",
-          verb, d.version().id(), d.keep() ? "  (" + String.join(", ", d.reasons()) + ")" : "");
-      removed += d.keep() ? 0 : 1;
+      String note = d.keep() ? "  (" + String.join(", ", d.reasons()) + ")" : "";
+      if (outcome.skipped(d)) {
+        verb = "skipped";
+        note = "  (being read by another lbuvault: recover, verify or show; prune again later)";
+      }
+      out.printf("%-12s %s%s%n", verb, d.version().id(), note);
     }
     out.printf(
-        "%s %d of %d versions of host %s%s%n",
+        "%s %d of %d versions of host %s%s%s%n",
         dryRun ? "would remove" : "removed",
-        removed,
+        outcome.removed(),
         decisions.size(),
         host,
+        outcome.busy().isEmpty()
+            ? ""
+            : "; skipped "
+                + outcome.busy().size()
+                + " being read (wait for them with --lock-wait DURATION)",
         policy.isEmpty() ? " (no --keep rule given: nothing is removed)" : "");
     return ExitCodes.OK;
   }

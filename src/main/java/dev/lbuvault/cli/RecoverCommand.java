@@ -14,7 +14,9 @@ import dev.lbuvault.recover.RecoveryPlan;
 import dev.lbuvault.recover.RecoveryResult;
 import dev.lbuvault.recover.SourceDamagedException;
 import dev.lbuvault.recover.VerifiedSource;
+import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.text.ByteSizes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -108,6 +110,17 @@ final class RecoverCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // A shared lock on the version keeps prune from deleting it from the plan to the read-back;
+    // "latest" is pinned to the id locked here.
+    Repository locked = Repository.open(repoOptions.repo, ProcessRunner.system());
+    StoredVersion v = locked.version(locked.resolveHost(repoOptions.host()), version);
+    try (ReadLock ignored = ReadLock.sharedExisting(locked, v)) {
+      version = v.id().value();
+      return recover();
+    }
+  }
+
+  private Integer recover() throws Exception {
     RecoverRequest req =
         new RecoverRequest(
             repoOptions.repo,

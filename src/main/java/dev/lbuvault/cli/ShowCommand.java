@@ -5,6 +5,7 @@ import dev.lbuvault.json.JsonObject;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.ManifestEntry;
+import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionMetadata;
@@ -47,6 +48,12 @@ final class ShowCommand implements Callable<Integer> {
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     String host = repo.resolveHost(repoOptions.host());
     StoredVersion v = repo.version(host, id);
+    try (ReadLock ignored = ReadLock.sharedExisting(repo, v)) {
+      return print(v);
+    }
+  }
+
+  private int print(StoredVersion v) throws Exception {
     VersionMetadata m = VersionMetadata.read(v.metadata());
     ChecksumManifest sums = ChecksumManifest.read(v.sums());
     PrintWriter out = spec.commandLine().getOut();

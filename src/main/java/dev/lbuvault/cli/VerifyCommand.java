@@ -2,6 +2,7 @@ package dev.lbuvault.cli;
 
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.DamageRecord;
+import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.text.ByteSizes;
@@ -58,7 +59,15 @@ final class VerifyCommand implements Callable<Integer> {
         id == null ? repo.versions(host) : List.of(repo.version(host, id));
     int n = threads != null ? threads : Math.min(4, Runtime.getRuntime().availableProcessors());
     long started = System.nanoTime();
-    VerifyReport report = new Verifier(n).verify(versions);
+    VerifyReport report;
+    // Shared locks keep prune from deleting what is being read; a version it removed between the
+    // listing and the lock is left out by the verifier (a single named one is an error).
+    try (ReadLock ignored =
+        id == null
+            ? ReadLock.shared(repo, host, versions)
+            : ReadLock.sharedExisting(repo, versions.get(0))) {
+      report = new Verifier(n).verify(versions);
+    }
     double seconds = (System.nanoTime() - started) / 1e9;
     DamageRecord record = DamageRecorder.record(repo, host, report);
     for (Problem p : report.problems()) {

@@ -4,9 +4,11 @@ import dev.lbuvault.backup.BackupOutcome;
 import dev.lbuvault.backup.BackupRequest;
 import dev.lbuvault.backup.BackupResult;
 import dev.lbuvault.backup.BackupService;
+import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.prune.PruneService;
 import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.HostNames;
+import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryLock;
 import dev.lbuvault.repo.StoredVersion;
@@ -189,7 +191,12 @@ final class DaemonTasks implements SourceWatcher.Listener {
     String pruneError = null;
     if (result == RunResult.STORED && !settings.retention().isEmpty()) {
       try {
-        pruned = pruner.prune(r.host(), settings.retention(), false, settings.lockWait());
+        PruneOutcome outcome =
+            pruner.prune(r.host(), settings.retention(), false, settings.lockWait());
+        pruned = outcome.decisions().stream().filter(d -> !outcome.skipped(d)).toList();
+        for (String id : outcome.busy()) {
+          LOG.warn("prune: kept version {} for now: a recover, verify or show is reading it", id);
+        }
       } catch (Exception e) {
         if (abandoned(e)) {
           cleanUpAfterAbandon("prune");
@@ -293,7 +300,10 @@ final class DaemonTasks implements SourceWatcher.Listener {
         return;
       }
       Instant start = clock.instant();
-      VerifyReport report = verifier.verify(versions);
+      VerifyReport report;
+      try (ReadLock ignored = ReadLock.shared(repository, h, versions)) {
+        report = verifier.verify(versions);
+      }
       // A version a CLI prune removed meanwhile is gone, not damaged.
       List<Problem> problems = new ArrayList<>();
       for (VersionCheck c : report.versions()) {

@@ -1,5 +1,6 @@
 package dev.lbuvault.prune;
 
+import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.repo.RepositoryLock;
@@ -11,10 +12,12 @@ import dev.lbuvault.retention.VersionRef;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Applies a retention policy to one host's versions: plans with {@link RetentionPlanner} and
@@ -32,22 +35,35 @@ public final class PruneService {
     this.planner = planner;
   }
 
-  /** Plans (and unless {@code dryRun}, carries out) the policy; decisions newest first. */
-  public List<RetentionDecision> prune(
-      String host, RetentionPolicy policy, boolean dryRun, Duration lockWait)
+  /**
+   * Plans (and unless {@code dryRun}, carries out) the policy. A version that readers hold is
+   * removed once they finish, if that is within {@code lockWait}; otherwise it is skipped and
+   * reported in {@link PruneOutcome#busy()}.
+   */
+  public PruneOutcome prune(String host, RetentionPolicy policy, boolean dryRun, Duration lockWait)
       throws IOException, RepositoryException {
     if (dryRun) {
-      return plan(host, policy).decisions();
+      return new PruneOutcome(plan(host, policy).decisions(), List.of());
     }
+    Instant deadline = clock.instant().plus(lockWait);
     try (RepositoryLock ignored = repository.lock(lockWait, clock, "prune")) {
       repository.removeLeftovers(host);
       Plan plan = plan(host, policy);
+      List<String> busy = new ArrayList<>();
       for (RetentionDecision d : plan.decisions()) {
         if (!d.keep()) {
-          repository.deleteVersion(plan.byId().get(d.version().id()));
+          StoredVersion v = plan.byId().get(d.version().id());
+          Optional<ReadLock> readers = ReadLock.exclusive(repository, v, deadline, clock);
+          if (readers.isEmpty()) {
+            busy.add(d.version().id());
+            continue;
+          }
+          try (ReadLock held = readers.get()) {
+            repository.deleteVersion(v);
+          }
         }
       }
-      return plan.decisions();
+      return new PruneOutcome(plan.decisions(), busy);
     }
   }
 
