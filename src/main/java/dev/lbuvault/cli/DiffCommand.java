@@ -7,6 +7,7 @@ import dev.lbuvault.diff.VersionDiff;
 import dev.lbuvault.diff.VersionDiffer;
 import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.text.OneLine;
@@ -108,7 +109,11 @@ final class DiffCommand implements Callable<Integer> {
       older = repo.version(host, ids.get(0));
       newer = repo.version(host, ids.get(1));
     }
-    return new VersionDiffer(showSecrets).diff(older, newer);
+    // Shared locks keep prune from deleting either version while it is read.
+    try (ReadLock a = ReadLock.sharedExisting(repo, older);
+        ReadLock b = ReadLock.sharedExisting(repo, newer)) {
+      return new VersionDiffer(showSecrets).diff(older, newer);
+    }
   }
 
   private void printText(PrintWriter out, VersionDiff diff) {
