@@ -40,7 +40,8 @@ final class InitCommand implements Callable<Integer> {
           case "auto" -> null;
           case "btrfs", "plain" -> backend;
           default ->
-              throw new IllegalArgumentException(
+              throw new picocli.CommandLine.ParameterException(
+                  spec.commandLine(),
                   "--backend must be auto, btrfs or plain, got \"" + backend + "\"");
         };
     Repository r = Repository.init(repo, chosen, Clock.systemUTC(), ProcessRunner.system());

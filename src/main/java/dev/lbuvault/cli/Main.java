@@ -62,12 +62,33 @@ public final class Main {
     cmd.setExecutionExceptionHandler(Main::handle);
     cmd.setParameterExceptionHandler(
         (ex, args) -> {
+          if (asksForHelp(args)) {
+            // --help wins over anything else on the line (a missing --repo, an unknown option):
+            // whoever typed it wants the usage, not a complaint.
+            CommandLine sub = ex.getCommandLine();
+            sub.usage(sub.getOut());
+            sub.getOut().flush();
+            return ExitCodes.OK;
+          }
           PrintWriter err = ex.getCommandLine().getErr();
           err.println("lbuvault: " + OneLine.escape(ex.getMessage()));
           err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           return ExitCodes.USAGE;
         });
     return cmd;
+  }
+
+  /** True when {@code -h} or {@code --help} is among the options (before a {@code --}). */
+  static boolean asksForHelp(String[] args) {
+    for (String a : args) {
+      if ("--".equals(a)) {
+        return false;
+      }
+      if ("--help".equals(a) || "-h".equals(a)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int handle(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {

@@ -81,6 +81,26 @@ class ExitCodeHonestyTest {
     assertThat(r.err()).contains("not\\na\\rrepo\\x85\\u2028x\\x1b[2J").doesNotContain("\u001b");
   }
 
+  @Test
+  void helpWorksOnEveryCommandWhateverElseIsOnTheLine() {
+    for (String name : Main.commandLine().getSubcommands().keySet()) {
+      for (String[] args :
+          new String[][] {
+            {name, "--help"},
+            {name, "--help", "--to", "x"},
+            {name, "--bogus", "--help"},
+            {name, "-h", "--repo"},
+          }) {
+        Result r = Cli.run(args);
+        assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r).isZero();
+        assertThat(r.out()).as(String.join(" ", args)).startsWith("Usage: lbuvault " + name);
+        assertThat(r.err()).as(String.join(" ", args)).isEmpty();
+      }
+    }
+    Result afterTerminator = Cli.run("list", "--bogus", "--", "--help");
+    assertThat(afterTerminator.exitCode()).isEqualTo(ExitCodes.USAGE);
+  }
+
   /** A command that fails with an Error, as a parser recursing without bound would. */
   @Command(name = "overflow")
   static final class Overflowing implements Callable<Integer> {
