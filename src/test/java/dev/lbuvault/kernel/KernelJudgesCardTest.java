@@ -2,6 +2,8 @@ package dev.lbuvault.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lbuvault.json.Json;
+import dev.lbuvault.json.JsonException;
 import dev.lbuvault.testing.CardImages;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
@@ -64,8 +66,10 @@ class KernelJudgesCardTest {
     assertThat(backup.exitCode()).as(backup.toString()).isZero();
     Path version = newestVersion(Path.of(repo, "hosts/rpi/versions"));
     Map<String, String> wantFiles = sha256Sums(version.resolve("SHA256SUMS"));
-    // Versions record every directory, empty ones included (issue 8, point 6).
-    Set<String> wantDirs = allDirectories(card);
+    // Versions record every directory, empty ones included (issue 8, point 6): the guest's list
+    // is compared with the version's, which must be the card's.
+    Set<String> wantDirs = recordedDirectories(version.resolve("version.json"));
+    assertThat(wantDirs).as("the version's directories").isEqualTo(allDirectories(card));
     // The judge would prove nothing if the awkward entries had not reached the version.
     assertThat(wantFiles)
         .containsKeys(
@@ -184,6 +188,18 @@ class KernelJudgesCardTest {
       map.put(line.substring(71), line.substring(0, 64));
     }
     return map;
+  }
+
+  /** The version's directory list: version.json's {@code directories}. */
+  private static Set<String> recordedDirectories(Path versionJson)
+      throws IOException, JsonException {
+    Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(versionJson));
+    assertThat(json.get("directories")).as(versionJson + ": directories").isInstanceOf(List.class);
+    Set<String> dirs = new TreeSet<>();
+    for (Object d : (List<?>) json.get("directories")) {
+      dirs.add((String) d);
+    }
+    return dirs;
   }
 
   /** Every directory below the card's root, empty ones included, as a relative path. */
