@@ -33,6 +33,18 @@ public final class ApkovlValidator {
   /** Cap for the text files kept in memory; real ones are a few hundred bytes. */
   static final int MAX_TEXT_BYTES = 1 << 20;
 
+  /**
+   * The most zero padding accepted after the end marker: GNU tar's record at {@code -b 2048}, 200
+   * times its default. More is not padding any tar writer produces.
+   */
+  static final int MAX_PADDING_BYTES = 1 << 20;
+
+  /**
+   * The start of the defect for too much padding, which is never traded for a CRC verdict: finding
+   * that would mean decompressing all the zeros the bound is there to skip.
+   */
+  private static final String TOO_MUCH_PADDING = "more than 1 MiB of zeros";
+
   private static final String WORLD = "etc/apk/world";
   private static final String FSTAB = "etc/fstab";
   private static final int BUFFER_SIZE = 1 << 16;
@@ -156,7 +168,7 @@ public final class ApkovlValidator {
       contents = readTar(tar, position);
       requireOnlyZerosAfterEnd(gzip, tar.getBytesRead());
     } catch (DefectException tarDefect) {
-      if (!gzip.failed()) {
+      if (!gzip.failed() && !tarDefect.defect().startsWith(TOO_MUCH_PADDING)) {
         // Damaged deflate data usually trips the tar parser before the CRC is reached; the CRC
         // is the better diagnosis, so finish the gzip stream and prefer its verdict.
         gzip.transferTo(OutputStream.nullOutputStream());
@@ -179,6 +191,7 @@ public final class ApkovlValidator {
 
   private static Contents readTar(StrictTarInputStream tar, Position position) throws IOException {
     Contents contents = new Contents();
+    MemberTree tree = new MemberTree();
     for (TarArchiveEntry entry = next(tar, position); entry != null; entry = next(tar, position)) {
       position.advance(entry);
       String member = entry.getName();
@@ -186,6 +199,7 @@ public final class ApkovlValidator {
       if (entry.isLink()) {
         checkHardLinkTarget(member, entry.getLinkName());
       }
+      tree.add(entry);
       String relative = stripDotSlash(member);
       contents.sawEtc |= relative.startsWith("etc/");
       boolean regular = entry.isFile() && !entry.isLink() && !entry.isSymbolicLink();
@@ -318,12 +332,26 @@ public final class ApkovlValidator {
     return result;
   }
 
-  /** GNU tar pads the archive with zeros; anything else after the end marker is not lbu's. */
+  /**
+   * Tar writers pad the archive with zeros after the end marker, up to their record size: busybox
+   * and GNU tar {@code -b 1} write no padding, GNU tar's default pads to 10 KiB and {@code -b N} to
+   * N * 512 bytes. Anything but zeros after the marker is not lbu's; so is more zero padding than
+   * {@link #MAX_PADDING_BYTES}, which reading stops at, so that a few MiB of gzip holding GiBs of
+   * zeros costs milliseconds, not a pass over every zero.
+   */
   private static void requireOnlyZerosAfterEnd(InputStream gzip, long tarOffset)
       throws IOException {
     byte[] buffer = new byte[BUFFER_SIZE];
     long offset = tarOffset;
     for (int n = gzip.read(buffer); n >= 0; n = gzip.read(buffer)) {
+      if (offset + n - tarOffset > MAX_PADDING_BYTES) {
+        throw new DefectException(
+            TOO_MUCH_PADDING
+                + " after the tar end-of-archive marker at tar offset "
+                + tarOffset
+                + " (tar writers pad at most one record)",
+            DefectException.NOT_APKOVL);
+      }
       for (int i = 0; i < n; i++) {
         if (buffer[i] != 0) {
           throw new DefectException(

@@ -12,6 +12,8 @@ final class DefectException extends IOException {
 
   static final String DAMAGED = "the file is damaged; run lbu commit again";
   static final String UNSAFE = "refusing an archive that could write outside its target directory";
+  static final String DANGEROUS =
+      "refusing an archive that extracting as root at boot would make dangerous";
   static final String NOT_APKOVL = "this file was not written by lbu";
 
   private final String defect;
