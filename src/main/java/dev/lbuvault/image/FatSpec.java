@@ -1,15 +1,15 @@
 package dev.lbuvault.image;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
  * What {@link FatLayout#plan} builds: the files, the size of the FAT32 partition, the volume serial
  * and the label. The serial and label are what the card's fstab and {@code blkid} know the card by
  * ({@code UUID=1A2B-3C4D} is serial {@code 0x1A2B3C4D}, high word first), so a rebuilt card must
- * carry the original ones. The label is stored upper-case, as DOS and mkfs.fat store it; an empty
- * label means none ({@code NO NAME} in the boot sector and no volume-label entry).
+ * carry the original ones. The label keeps its case, as {@code mkfs.fat -n} does, because mount's
+ * {@code LABEL=} match is case-sensitive; an empty label means none ({@code NO NAME} in the boot
+ * sector and no volume-label entry).
  *
  * @param files the files, in the order their data is laid out on the card
  * @param directories directories the card holds besides those implied by the files' paths (an empty
@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param partitionBytes the partition size, a positive multiple of 512
  * @param volumeId the 32-bit volume serial
  * @param label up to 11 printable ASCII characters, none of {@code *?.,;:/\|+=<>[]"}, not starting
- *     with a space; normalised to upper case
+ *     with a space
  */
 public record FatSpec(
     List<FatFile> files,
@@ -56,7 +56,6 @@ public record FatSpec(
                 + LABEL_FORBIDDEN);
       }
     }
-    label = label.toUpperCase(Locale.ROOT);
   }
 
   /** A card whose only directories are those its files' paths imply. */

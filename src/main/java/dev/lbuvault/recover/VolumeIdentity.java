@@ -1,7 +1,6 @@
 package dev.lbuvault.recover;
 
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -12,7 +11,7 @@ import java.util.regex.Pattern;
  */
 public record VolumeIdentity(int volumeId, String label, String idSource, String labelSource) {
   private static final Pattern ID = Pattern.compile("[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}");
-  private static final Pattern LABEL = Pattern.compile("[A-Z0-9 !#$%&'()@^_`{}~-]{1,11}");
+  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9 !#$%&'()@^_`{}~-]{1,11}");
 
   public VolumeIdentity {
     label = normalizeLabel(label);
@@ -36,11 +35,12 @@ public record VolumeIdentity(int volumeId, String label, String idSource, String
   }
 
   /**
-   * Upper-cases a label and checks FAT's label rules: 1-11 characters, no " * + , . / : ; < = > ? [
-   * \ ] |.
+   * Checks FAT's label rules (1-11 ASCII characters, none of " * + , . / : ; < = > ? [ \ ] |) and
+   * keeps the case as given: mount's {@code LABEL=} match is case-sensitive and mkfs.fat keeps a
+   * lower-case label, so upper-casing would make the host's own fstab line miss the card.
    */
   public static String normalizeLabel(String text) {
-    String l = text == null ? "" : text.strip().toUpperCase(Locale.ROOT);
+    String l = text == null ? "" : text.strip();
     if (!LABEL.matcher(l).matches()) {
       throw new IllegalArgumentException(
           "invalid volume label \""

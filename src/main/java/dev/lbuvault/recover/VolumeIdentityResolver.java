@@ -11,6 +11,10 @@ import java.util.regex.Pattern;
  * Chooses the rebuilt card's volume id and label, in this order: the user's flags; what the backup
  * read from the card's block device; the apkovl's own {@code etc/fstab} line for the card; else a
  * random id and the label {@code PIBOOT} (Alpine's default). Each choice says where it came from.
+ * An fstab value is read as {@code getmntent} reads it (octal escapes {@code \040} {@code \011}
+ * {@code \012} {@code \134} decoded) and kept exactly, case included, since mount's {@code LABEL=}
+ * match is case-sensitive; a label FAT cannot hold is refused rather than changed, because the
+ * recovered host could not mount its card by it either.
  */
 public final class VolumeIdentityResolver {
   static final String DEFAULT_LABEL = "PIBOOT";
@@ -23,11 +27,18 @@ public final class VolumeIdentityResolver {
     this.random = random;
   }
 
+  /**
+   * Resolves the identity.
+   *
+   * @throws RecoverRefusedException when the label would come from an fstab line whose label a FAT
+   *     volume cannot hold
+   */
   public VolumeIdentity resolve(
       Optional<String> idFlag,
       Optional<String> labelFlag,
       Optional<CardVolumeRecord> recorded,
-      List<String> fstabLines) {
+      List<String> fstabLines)
+      throws RecoverRefusedException {
     Optional<FstabCard> fstab = fstabCard(fstabLines);
     int id;
     String idSource;
@@ -54,13 +65,26 @@ public final class VolumeIdentityResolver {
       label = recorded.get().label();
       labelSource = "the version's metadata";
     } else if (fstab.isPresent() && fstab.get().label() != null) {
-      label = fstab.get().label();
+      label = fatLabel(fstab.get());
       labelSource = "the apkovl's etc/fstab (" + fstab.get().line() + ")";
     } else {
       label = DEFAULT_LABEL;
       labelSource = "default";
     }
     return new VolumeIdentity(id, label, idSource, labelSource);
+  }
+
+  private static String fatLabel(FstabCard card) throws RecoverRefusedException {
+    try {
+      return VolumeIdentity.normalizeLabel(card.label());
+    } catch (IllegalArgumentException e) {
+      throw new RecoverRefusedException(
+          "etc/fstab in the apkovl names the card "
+              + card.line()
+              + ", a label a FAT volume cannot hold (1 to 11 ASCII letters, digits, spaces or"
+              + " ! # $ % & ' ( ) - @ ^ _ ` { } ~); give one with --label NAME and change that"
+              + " fstab line to match after the first boot; nothing was written");
+    }
   }
 
   /** {@code line} is the spec, mount point and type only: options could hold anything. */
@@ -71,8 +95,9 @@ public final class VolumeIdentityResolver {
     for (String line : lines) {
       Matcher m = FSTAB.matcher(line);
       if (m.matches() && (m.group(4).equals("vfat") || m.group(4).equals("auto"))) {
-        String value = m.group(2);
-        String shown = m.group(1) + "=" + value + " " + m.group(3) + " " + m.group(4);
+        String value = unescape(m.group(2));
+        String shown =
+            printable(m.group(1) + "=" + m.group(2) + " " + m.group(3) + " " + m.group(4));
         if (m.group(1).equals("UUID")) {
           try {
             VolumeIdentity.parseVolumeId(value);
@@ -85,5 +110,50 @@ public final class VolumeIdentityResolver {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Decodes fstab's octal escapes as musl's and util-linux's readers do: a backslash and three
+   * octal digits is that byte ({@code \\040} space, {@code \\011} tab, {@code \\012} newline,
+   * {@code \\134} backslash); any other backslash stays as it is.
+   */
+  static String unescape(String field) {
+    StringBuilder sb = new StringBuilder(field.length());
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c == '\\' && i + 3 < field.length() && isOctalEscape(field, i)) {
+        sb.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static boolean isOctalEscape(String field, int backslash) {
+    return field.charAt(backslash + 1) >= '0'
+        && field.charAt(backslash + 1) <= '3'
+        && isOctalDigit(field.charAt(backslash + 2))
+        && isOctalDigit(field.charAt(backslash + 3));
+  }
+
+  private static boolean isOctalDigit(char c) {
+    return c >= '0' && c <= '7';
+  }
+
+  /** An fstab line in a one-line message, whatever control characters it holds. */
+  private static String printable(String text) {
+    StringBuilder sb = new StringBuilder(text.length());
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                sb.append(String.format("\\x%02x", c));
+              } else {
+                sb.appendCodePoint(c);
+              }
+            });
+    return sb.toString();
   }
 }

@@ -230,8 +230,8 @@ class FatLayoutTest {
   }
 
   @Test
-  void labelsAreUpperCasedAndChecked() {
-    assertThat(new FatSpec(List.of(), SIZE, 1, "piboot").label()).isEqualTo("PIBOOT");
+  void labelsKeepTheirCaseAndAreChecked() {
+    assertThat(new FatSpec(List.of(), SIZE, 1, "piboot").label()).isEqualTo("piboot");
     assertThatThrownBy(() -> new FatSpec(List.of(), SIZE, 1, "TWELVE CHARS"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new FatSpec(List.of(), SIZE, 1, "A.B"))
