@@ -2,6 +2,7 @@ package dev.lbuvault.recover;
 
 import dev.lbuvault.archive.ApkovlName;
 import dev.lbuvault.archive.ReleaseTarball;
+import dev.lbuvault.archive.UnusableReleaseException;
 import dev.lbuvault.fs.TreeWalker;
 import dev.lbuvault.repo.StoredVersion;
 import java.io.IOException;
@@ -17,10 +18,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Decides which files go on the rebuilt card. A card must have exactly one apkovl at its root (the
- * initramfs boots whichever it lists first), never a {@code *.new}. With an Alpine release tarball,
- * boot files come from the release and only the host's own files (apkovl, {@code cache/}, {@code
- * usercfg.txt}) from the version.
+ * Decides which files go on the rebuilt card. A card must have exactly one file at its root that
+ * the initramfs takes for an apkovl ({@link ApkovlName#matchesBootGlob}: it boots whichever it
+ * lists first), so leftovers such as {@code rpi.apkovl.tar.gz~} or an interrupted {@code
+ * rpi.apkovl.tar.gz.new} stay off the card and are named; other {@code *.new} files are the user's
+ * and come back. With an Alpine release tarball, boot files come from the release and only the
+ * host's own files (apkovl, {@code cache/}, {@code usercfg.txt}) from the version.
  */
 public final class CardContentPlanner {
   private static final long CONFIG_TXT_LIMIT = 1 << 20;
@@ -39,24 +42,21 @@ public final class CardContentPlanner {
       Optional<ReleaseTarball> release)
       throws IOException, RecoverRefusedException {
     Map<String, CardItem> fromVersion = listVersion(version.card());
-    List<String> apkovls = new ArrayList<>();
+    List<String> candidates = new ArrayList<>();
     for (String path : fromVersion.keySet()) {
-      if (path.indexOf('/') < 0 && ApkovlName.isApkovl(path)) {
-        apkovls.add(path);
+      if (path.indexOf('/') < 0 && ApkovlName.matchesBootGlob(path)) {
+        candidates.add(path);
       }
     }
-    String chosen = chooseApkovl(apkovls, hostApkovl, apkovlChoice);
+    String chosen = chooseApkovl(candidates, hostApkovl, apkovlChoice);
     List<String> leftOut = new ArrayList<>();
     Map<String, CardItem> items = new LinkedHashMap<>();
     for (CardItem item : fromVersion.values()) {
       String p = item.path();
-      String name = p.substring(p.lastIndexOf('/') + 1);
-      boolean isApkovl = apkovls.contains(p);
-      if (name.endsWith(".new")) {
-        leftOut.add(p + " (an interrupted lbu commit)");
-      } else if (isApkovl && !p.equals(chosen)) {
-        leftOut.add(p + " (only one apkovl may be on the card)");
-      } else if (release.isPresent() && !isApkovl && !fromHost(p)) {
+      boolean isCandidate = candidates.contains(p);
+      if (isCandidate && !p.equals(chosen)) {
+        leftOut.add(p + leftOutReason(p));
+      } else if (release.isPresent() && !isCandidate && !fromHost(p)) {
         leftOut.add(p + " (replaced by the Alpine release)");
       } else {
         items.put(p, item);
@@ -69,11 +69,12 @@ public final class CardContentPlanner {
       for (String p : items.keySet()) {
         taken.add(p.toLowerCase(java.util.Locale.ROOT));
       }
-      for (ReleaseTarball.Entry e : release.get().list()) {
-        String name = e.path().substring(e.path().lastIndexOf('/') + 1);
-        if (!taken.add(e.path().toLowerCase(java.util.Locale.ROOT))
-            || ApkovlName.isApkovl(name)
-            || name.endsWith(".new")) {
+      for (ReleaseTarball.Entry e : releaseEntries(release.get())) {
+        boolean bootable = e.path().indexOf('/') < 0 && ApkovlName.matchesBootGlob(e.path());
+        if (bootable) {
+          leftOut.add(e.path() + " (an apkovl in the Alpine release: only the host's may boot)");
+        }
+        if (!taken.add(e.path().toLowerCase(java.util.Locale.ROOT)) || bootable) {
           continue;
         }
         items.put(e.path(), new CardItem(e.path(), e.size(), e.mtime(), null));
@@ -95,37 +96,67 @@ public final class CardContentPlanner {
         new ArrayList<>(items.values()), chosen, leftOut, configTxt, directories);
   }
 
+  /**
+   * The release's files; a tarball FAT cannot represent is refused here, at plan time, before
+   * anything is written.
+   */
+  private static List<ReleaseTarball.Entry> releaseEntries(ReleaseTarball release)
+      throws IOException, RecoverRefusedException {
+    try {
+      return release.list();
+    } catch (UnusableReleaseException e) {
+      throw new RecoverRefusedException(e.getMessage() + "; nothing was written");
+    }
+  }
+
+  /** Why a root file the initramfs would boot stays off the card. */
+  private static String leftOutReason(String name) {
+    if (ApkovlName.isInProgress(name)) {
+      return " (an interrupted lbu commit)";
+    }
+    return " (the initramfs boots any *.apkovl.tar.gz* at the card root and only one may be"
+        + " there; to boot this one instead, recover with --apkovl "
+        + name
+        + ")";
+  }
+
   /** The files that are the host's own rather than Alpine's. */
   private static boolean fromHost(String path) {
     return path.startsWith("cache/") || path.equalsIgnoreCase("usercfg.txt");
   }
 
+  /**
+   * The one root file the initramfs will boot: the user's choice among every candidate of the boot
+   * glob, else the host's apkovl, else the only file named as lbu names apkovls. Leftovers such as
+   * {@code rpi.apkovl.tar.gz~} are never chosen unasked.
+   */
   private static String chooseApkovl(
-      List<String> apkovls, Optional<String> hostApkovl, Optional<String> choice)
+      List<String> candidates, Optional<String> hostApkovl, Optional<String> choice)
       throws RecoverRefusedException {
     if (choice.isPresent()) {
-      if (!apkovls.contains(choice.get())) {
+      if (!candidates.contains(choice.get()) || ApkovlName.isInProgress(choice.get())) {
         throw new RecoverRefusedException(
             "--apkovl "
                 + choice.get()
-                + " is not in this version (apkovls: "
-                + (apkovls.isEmpty() ? "none" : String.join(", ", apkovls))
+                + " is not an apkovl at the root of this version (candidates: "
+                + (candidates.isEmpty() ? "none" : String.join(", ", candidates))
                 + ")");
       }
       return choice.get();
     }
-    if (hostApkovl.isPresent() && apkovls.contains(hostApkovl.get())) {
+    if (hostApkovl.isPresent() && candidates.contains(hostApkovl.get())) {
       return hostApkovl.get();
     }
-    if (apkovls.size() == 1) {
-      return apkovls.get(0);
+    List<String> named = candidates.stream().filter(ApkovlName::isApkovl).toList();
+    if (named.size() == 1) {
+      return named.get(0);
     }
-    if (apkovls.isEmpty()) {
+    if (named.isEmpty()) {
       return null;
     }
     throw new RecoverRefusedException(
         "this version holds several apkovls ("
-            + String.join(", ", apkovls)
+            + String.join(", ", named)
             + "); choose the one to boot with --apkovl NAME");
   }
 
