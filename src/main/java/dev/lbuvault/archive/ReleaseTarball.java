@@ -132,11 +132,14 @@ public final class ReleaseTarball {
     }
 
     void add(TarArchiveEntry header) throws IOException {
-      String path = cardPath(header.getName());
       if (header.isDirectory()) {
-        claim(path.endsWith("/") ? path.substring(0, path.length() - 1) : path, true);
+        String dir = MemberTree.normalize(header.getName());
+        if (!dir.isEmpty()) {
+          claim(cardPath(dir), true);
+        }
         return;
       }
+      String path = cardPath(header.getName());
       if (!header.isLink() && !isRegular(header)) {
         throw refusal(
             "holds "

@@ -52,7 +52,7 @@ class CardContentPlannerBootGlobTest {
       throws Exception {
     CardContent content =
         new CardContentPlanner()
-            .plan(version, Optional.empty(), Optional.empty(), Optional.empty());
+            .plan(version, Optional.of("rpi.apkovl.tar.gz"), Optional.empty(), Optional.empty());
 
     assertThat(rootBootCandidates(content)).containsExactly("rpi.apkovl.tar.gz");
     assertThat(content.apkovl()).isEqualTo("rpi.apkovl.tar.gz");
