@@ -141,14 +141,15 @@ public final class BackupService {
       sync.forceReread(cardRelative(heal));
       MirrorSync.Result mirrored = sync.sync(survey.scan());
       requireUnchanged(source, survey.scan());
-      ApkovlRecord apkovl = validateApkovls(area, survey, mirrored.entries());
 
       CardScan scan = survey.scan();
       if (mirrored.sameAsNewest()) {
+        // Every byte is the newest version's, whose apkovl was validated when it was stored.
         damage.update(r -> r.withoutHeal(heal));
         return result(
             BackupOutcome.UNCHANGED, host, newest.get().id(), scan, mirrored, survey, start);
       }
+      ApkovlRecord apkovl = validateApkovls(area, survey, mirrored.entries(), newest);
       VersionId id = publisher.nextId(area, start, newest);
       String sumsText = new ChecksumManifest(mirrored.entries()).toText();
       VersionMetadata metadata =
@@ -203,12 +204,19 @@ public final class BackupService {
   }
 
   private ApkovlRecord validateApkovls(
-      HostArea area, CardSurvey.Survey survey, List<ManifestEntry> entries)
+      HostArea area,
+      CardSurvey.Survey survey,
+      List<ManifestEntry> entries,
+      Optional<StoredVersion> newest)
       throws IOException, InvalidApkovlException {
     // Only the host's own apkovl is validated: other boot candidates (a leftover .bak, a copy)
     // are named in the "several apkovls" warning, and must not fail every backup.
     String primary = survey.primary();
-    return primary == null ? null : validate(area, primary, entries);
+    if (primary == null) {
+      return null;
+    }
+    Optional<ApkovlRecord> before = validatedBefore(newest, primary, entries);
+    return before.isPresent() ? before.get() : validate(area, primary, entries);
   }
 
   private BackupResult result(
@@ -228,6 +236,29 @@ public final class BackupService {
         mirrored.bytesCopied(),
         survey.warnings(),
         Duration.between(start, clock.instant()));
+  }
+
+  /**
+   * The newest version's record of this apkovl if it has the same bytes (same SHA-256): it was
+   * validated when that version was stored, and validating again would cost a full decompression on
+   * every run.
+   */
+  private static Optional<ApkovlRecord> validatedBefore(
+      Optional<StoredVersion> newest, String name, List<ManifestEntry> entries) {
+    if (newest.isEmpty()) {
+      return Optional.empty();
+    }
+    String key = StoredVersion.CARD_DIR + "/" + name;
+    Optional<String> sha =
+        entries.stream().filter(e -> e.path().equals(key)).map(ManifestEntry::sha256).findFirst();
+    try {
+      ApkovlRecord before = VersionMetadata.read(newest.get().metadata()).apkovl();
+      return Optional.ofNullable(before)
+          .filter(b -> b.name().equals(name) && sha.isPresent() && b.sha256().equals(sha.get()));
+    } catch (IOException | RuntimeException e) {
+      // Unreadable metadata only costs a validation; verify reports the damage itself.
+      return Optional.empty();
+    }
   }
 
   private ApkovlRecord validate(HostArea area, String name, List<ManifestEntry> entries)

@@ -113,4 +113,33 @@ public final class HostileArchives {
     Files.writeString(root.resolve("etc/apk/world"), "alpine-base\n", StandardCharsets.UTF_8);
     return root;
   }
+
+  /**
+   * Writes a valid apkovl ({@code etc/} and {@code etc/apk/world}, then {@code etc/big} holding
+   * {@code memberBytes} zeros) whose gzip is about a thousandth of that: validating it costs a full
+   * decompression, which makes the validator's work measurable.
+   */
+  public static Path bigMemberApkovl(Path out, long memberBytes) throws IOException {
+    byte[] world = "alpine-base\n".getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    head.write(header(new org.apache.commons.compress.archivers.tar.TarArchiveEntry("etc/"), 0));
+    head.write(
+        header(
+            new org.apache.commons.compress.archivers.tar.TarArchiveEntry("etc/apk/world"),
+            world.length));
+    head.write(java.util.Arrays.copyOf(world, 512));
+    head.write(
+        header(
+            new org.apache.commons.compress.archivers.tar.TarArchiveEntry("etc/big"), memberBytes));
+    long padded = (memberBytes + 511) / 512 * 512;
+    return zeroPadded(out, head.toByteArray(), padded + 1024);
+  }
+
+  private static byte[] header(
+      org.apache.commons.compress.archivers.tar.TarArchiveEntry entry, long size) {
+    entry.setSize(size);
+    byte[] record = new byte[512];
+    entry.writeEntryHeader(record);
+    return record;
+  }
 }
