@@ -213,7 +213,7 @@ class RecoverImageTest {
   }
 
   @Test
-  void onlyTheChosenApkovlGoesOnTheCardAndNoNewFile() throws Exception {
+  void onlyTheChosenApkovlGoesOnTheCardAndOtherNewFilesComeBack() throws Exception {
     Cards.apkovl(card.resolve("other.apkovl.tar.gz"), "other", 5);
     Files.writeString(card.resolve("cache/stale.apk.new"), "x");
     assertThat(
@@ -227,7 +227,9 @@ class RecoverImageTest {
     Path out = CardImages.extract(image, tmp.resolve("x"));
     assertThat(out.resolve("rpi.apkovl.tar.gz")).exists();
     assertThat(out.resolve("other.apkovl.tar.gz")).doesNotExist();
-    assertThat(out.resolve("cache/stale.apk.new")).doesNotExist();
+    assertThat(out.resolve("cache/stale.apk.new"))
+        .as("a *.new file that is not an apkovl is the user's and comes back (issue 8 #6)")
+        .hasContent("x");
 
     Path image2 = tmp.resolve("card2.img");
     Result chosen =
