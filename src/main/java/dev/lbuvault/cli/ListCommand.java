@@ -74,6 +74,7 @@ final class ListCommand implements Callable<Integer> {
         row.put("apkovlSha256", m == null || m.apkovl() == null ? null : m.apkovl().sha256());
         row.put("warnings", m == null ? List.of(damage) : m.warnings());
         row.put("damaged", damaged.isDamaged(v.id()));
+        row.put("recordedId", m == null || m.id().equals(v.id()) ? null : m.id().value());
         rows.add(row);
       } else if (m == null) {
         out.printf("%-20s  %s%n", v.id(), damage);
@@ -82,6 +83,12 @@ final class ListCommand implements Callable<Integer> {
         if (damaged.isDamaged(v.id())) {
           int n = damaged.damaged().get(v.id().value()).size();
           notes.add("DAMAGED (" + n + " damaged path" + (n == 1 ? "" : "s") + ": lbuvault verify)");
+        }
+        if (!m.id().equals(v.id())) {
+          notes.add(
+              "RENAMED: version.json says "
+                  + m.id()
+                  + "; rename the directory back (latest refuses it meanwhile)");
         }
         notes.addAll(m.warnings());
         out.printf(

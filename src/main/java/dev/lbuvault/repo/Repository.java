@@ -244,7 +244,20 @@ public final class Repository {
       throw new RepositoryException("host " + host + " has no versions in " + root);
     }
     if ("latest".equals(idOrLatest)) {
-      return all.get(all.size() - 1);
+      StoredVersion newest = all.get(all.size() - 1);
+      Optional<VersionId> recorded = recordedIdIfRenamed(newest);
+      if (recorded.isPresent()) {
+        throw new RepositoryException(
+            "the newest version directory "
+                + newest.dir()
+                + " holds version "
+                + recorded.get()
+                + " (its version.json says so): it was renamed by hand, so \"latest\" is"
+                + " ambiguous; rename it back to "
+                + recorded.get()
+                + " or name a version (see lbuvault list)");
+      }
+      return newest;
     }
     for (StoredVersion v : all) {
       if (v.id().value().equals(idOrLatest)) {
@@ -259,6 +272,20 @@ public final class Repository {
             + " (newest is "
             + all.get(all.size() - 1).id()
             + "; see lbuvault list)");
+  }
+
+  /**
+   * The id {@code version.json} records when it differs from the directory's name: a version
+   * renamed by hand, whose name would otherwise make it sort (and be taken for "latest") as the
+   * version it is not. Empty when they agree or the file is unreadable (verify reports that).
+   */
+  public static Optional<VersionId> recordedIdIfRenamed(StoredVersion version) {
+    try {
+      VersionId recorded = VersionMetadata.read(version.metadata()).id();
+      return recorded.equals(version.id()) ? Optional.empty() : Optional.of(recorded);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /**
