@@ -108,6 +108,13 @@ final class RecoverCommand implements Callable<Integer> {
       description = "Replace an existing file at the image path even if it is not a card image.")
   boolean force;
 
+  @Option(
+      names = "--wipe",
+      description =
+          "Discard (or, where unsupported, zero) the whole device first, so nothing of an old card"
+              + " survives in free space; default: write only the blocks the card uses.")
+  boolean wipe;
+
   @Override
   public Integer call() throws Exception {
     // A shared lock on the version keeps prune from deleting it from the plan to the read-back;
@@ -134,7 +141,8 @@ final class RecoverCommand implements Callable<Integer> {
             Optional.ofNullable(label),
             dryRun,
             yes,
-            force);
+            force,
+            wipe);
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     BlockDevices devices = new BlockDevices(LinuxPaths.SYS, LinuxPaths.DEV);
     TargetSafety safety = new TargetSafety(devices, LinuxPaths.MOUNTINFO, LinuxPaths.SWAPS);

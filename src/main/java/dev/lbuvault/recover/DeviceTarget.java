@@ -38,12 +38,31 @@ final class DeviceTarget implements CardTarget {
     }
     try {
       guard.recheck(plan, held.procPath(), "nothing was written");
+      if (plan.request().wipe()) {
+        wipe(held, plan.device().sizeBytes());
+      }
       zeroStaleTables(held.channel(), plan.device().sizeBytes());
       return new DeviceTarget(plan, guard, held);
     } catch (IOException | RecoverRefusedException | RuntimeException e) {
       held.close();
       throw e;
     }
+  }
+
+  /**
+   * Discards the whole device (an SD card erases the blocks), or, where discard is not supported,
+   * writes zeros over it, so an old apkovl cannot survive in clusters the new card leaves free.
+   */
+  private static void wipe(ExclusiveDevice held, long size) throws IOException {
+    if (held.discard(0, size)) {
+      return;
+    }
+    ByteBuffer zeros = ByteBuffer.allocateDirect((int) (4 * MIB));
+    for (long pos = 0; pos < size; pos += zeros.capacity()) {
+      zeros.clear().limit((int) Math.min(zeros.capacity(), size - pos));
+      CardWriter.writeFully(held.channel(), zeros, pos);
+    }
+    held.channel().force(true);
   }
 
   /** Zeroes the first and last MiB, where stale MBR and GPT headers live. */

@@ -8,7 +8,8 @@ import java.util.OptionalLong;
 /**
  * What {@code lbuvault recover} was asked to do: which version, onto which target (a whole-disk
  * block device or an image file), with which optional overrides, whether to only plan, and whether
- * to overwrite an existing card image ({@code yes}) or any existing file ({@code force}).
+ * to overwrite an existing card image ({@code yes}) or any existing file ({@code force}), and
+ * whether to discard or zero a whole device first ({@code wipe}).
  */
 public record RecoverRequest(
     Path repo,
@@ -22,7 +23,8 @@ public record RecoverRequest(
     Optional<String> label,
     boolean dryRun,
     boolean yes,
-    boolean force) {
+    boolean force,
+    boolean wipe) {
   public RecoverRequest {
     Objects.requireNonNull(repo, "repo");
     Objects.requireNonNull(version, "version");

@@ -70,6 +70,7 @@ class FailingCardTest {
             Optional.empty(),
             false,
             false,
+            false,
             false);
     RecoveryPlan plan = service.plan(req);
     assertThat(plan.layout().usedBytes()).isGreaterThan(badOffset - RecoveryPlan.PARTITION_OFFSET);
