@@ -46,6 +46,7 @@ public final class SourceVerifier {
   public VerifiedSource check(RecoveryPlan plan, Progress progress)
       throws IOException, SourceDamagedException {
     Map<String, String> sums = trustedSums(plan);
+    requireListedFilesPresent(plan, sums);
     Map<String, String> expected = new HashMap<>();
     long total =
         plan.content().items().stream()
@@ -148,6 +149,24 @@ public final class SourceVerifier {
     } catch (IOException | RuntimeException e) {
       // A damaged version.json is reported by plan() and verify; the sums still get checked.
       return Optional.empty();
+    }
+  }
+
+  /**
+   * A file listed in SHA256SUMS but gone from the version would otherwise simply be left off the
+   * card (the plan is built from what is on disk), and the read-back would still say OK.
+   */
+  private void requireListedFilesPresent(RecoveryPlan plan, Map<String, String> sums)
+      throws SourceDamagedException {
+    for (String listed : sums.keySet()) {
+      if (listed.startsWith(CARD_PREFIX)
+          && !Files.exists(plan.version().dir().resolve(listed), LinkOption.NOFOLLOW_LINKS)) {
+        throw damaged(
+            plan,
+            listed.substring(CARD_PREFIX.length()),
+            "it is listed in SHA256SUMS but missing from the version",
+            "nothing was written");
+      }
     }
   }
 

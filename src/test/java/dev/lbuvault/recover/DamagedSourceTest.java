@@ -129,6 +129,28 @@ class DamagedSourceTest {
   }
 
   @Test
+  void aFileListedInSha256sumsButMissingFromTheVersionIsDamageNotASilentlyShorterCard()
+      throws Exception {
+    Path repo = tmp.resolve("repo");
+    List<Path> v = twoVersions(repo, "--backend", "plain");
+    Files.delete(v.get(1).resolve("card/overlays/dwc2.dtbo"));
+    Path out = Files.createDirectories(tmp.resolve("out"));
+    Path image = out.resolve("card.img");
+
+    Result r = Cli.run("recover", "--repo", repo.toString(), "--to", image.toString());
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.DAMAGED);
+    assertThat(r.err())
+        .contains("card/overlays/dwc2.dtbo of version " + id(v.get(1)))
+        .contains("listed in SHA256SUMS but missing")
+        .contains("version " + id(v.get(0)) + " holds it intact");
+    assertNothingAt(image);
+    Result dry =
+        Cli.run("recover", "--repo", repo.toString(), "--to", image.toString(), "--dry-run");
+    assertThat(dry.exitCode()).as(dry.toString()).isEqualTo(ExitCodes.DAMAGED);
+  }
+
+  @Test
   void aDamagedFileSharedByEveryVersionIsReportedWithNoVersionToFallBackTo() throws Exception {
     Path repo = tmp.resolve("repo");
     List<Path> v = twoVersions(repo, "--backend", "plain");
