@@ -64,6 +64,9 @@ final class HashingCopier {
             throw new SourceBusyException(expected.path() + " grew while it was read");
           }
         }
+        // The mtime is part of what a version keeps: set it before the fsync so that a power cut
+        // after the backup reported success cannot leave the copy with the time of the copy.
+        Files.setLastModifiedTime(temp, expected.mtime());
         out.force(true);
       }
       if (total != expected.size()) {
@@ -71,7 +74,6 @@ final class HashingCopier {
             expected.path() + " is " + total + " bytes, expected " + expected.size());
       }
       requireUnchanged(source, expected);
-      Files.setLastModifiedTime(temp, expected.mtime());
       SecureFiles.moveAtomically(temp, target);
       bytesCopied += total;
       return Sha256.hex(digest);

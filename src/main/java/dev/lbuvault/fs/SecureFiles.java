@@ -61,6 +61,11 @@ public final class SecureFiles {
     }
     // umask may have removed bits we need; it can never have added any.
     Files.setPosixFilePermissions(dir, DIR_MODE);
+    // The new entry lives in the parent: without this a power cut could lose the directory (and
+    // all that is later written below it) although the command reported success.
+    if (parent != null) {
+      fsyncDirectory(parent);
+    }
   }
 
   /** Replaces {@code target} with {@code text} atomically and durably. */
@@ -84,9 +89,10 @@ public final class SecureFiles {
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
+        // The mode is metadata the fsync must cover, so it is set first.
+        Files.setPosixFilePermissions(temp, mode);
         ch.force(true);
       }
-      Files.setPosixFilePermissions(temp, mode);
       moveAtomically(temp, target);
       fsyncDirectory(dir);
     } finally {

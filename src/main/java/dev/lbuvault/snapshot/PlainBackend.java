@@ -60,8 +60,8 @@ public final class PlainBackend implements SnapshotBackend {
     // Directories become read-only last, deepest first, once nothing more goes into them.
     while (!made.isEmpty()) {
       Path dir = made.pop();
-      SecureFiles.fsyncDirectory(dir);
       Files.setPosixFilePermissions(dir, SecureFiles.READ_ONLY_DIR_MODE);
+      SecureFiles.fsyncDirectory(dir);
     }
   }
 
