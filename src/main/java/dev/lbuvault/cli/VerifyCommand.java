@@ -69,10 +69,10 @@ final class VerifyCommand implements Callable<Integer> {
       report = new Verifier(n).verify(versions);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    DamageRecord record = DamageRecorder.record(repo, host, report);
     for (Problem p : report.problems()) {
       out.println(p.describe());
     }
+    DamageRecord record = recordDamage(repo, host, report);
     int checked = report.versions().size();
     out.printf(
         "verified %d version%s of host %s: %d files, %s in %.1f s: %s%n",
@@ -85,5 +85,22 @@ final class VerifyCommand implements Callable<Integer> {
         report.clean() ? "OK" : report.problems().size() + " problem(s)");
     NextStep.after(report, record).ifPresent(out::println);
     return report.clean() ? ExitCodes.OK : ExitCodes.DAMAGED;
+  }
+
+  /**
+   * Findings come first: a repository verify cannot write (mounted read-only, a damaged {@code
+   * damage.json}) must still be verified and reported, only without the heal for the next backup.
+   */
+  private DamageRecord recordDamage(Repository repo, String host, VerifyReport report) {
+    try {
+      return DamageRecorder.record(repo, host, report);
+    } catch (java.io.IOException e) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "warning: damage not recorded, so the next backup will not re-read damaged files: "
+                  + dev.lbuvault.text.OneLine.escape(e.getMessage()));
+      return DamageRecord.empty();
+    }
   }
 }
