@@ -154,6 +154,7 @@ class PackageIT {
       String metrics = Http.get(base + "/metrics").body();
       assertThat(metrics)
           .contains("lbuvault_versions{host=\"rpi\"} 1", "process_cpu_seconds_total");
+      scrapesRetainNothing(daemon.pid(), base);
     } finally {
       daemon.destroy(); // SIGTERM to the JVM: the launcher and sh -c exec'd into it
       if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
@@ -162,6 +163,41 @@ class PackageIT {
     }
     assertThat(daemon.exitValue()).as(Files.readString(log)).isZero();
     assertThat(Files.readString(log)).contains("stopped").doesNotContain("Exception");
+  }
+
+  /**
+   * Issue 9 #23: thousands of scrapes must not grow the daemon. The first ones warm the JIT up
+   * (code cache, metaspace, compiler arenas that glibc keeps unless trimmed); after that, more
+   * scrapes must cost nothing, and the warm-up itself stays bounded because the launcher has the
+   * JVM trim its native heap.
+   */
+  private static void scrapesRetainNothing(long pid, String base) throws Exception {
+    long start = rssKib(pid);
+    scrape(base, 3000);
+    long warmed = rssKib(pid);
+    scrape(base, 3000);
+    long later = rssKib(pid);
+    String figures =
+        "RSS " + start + " KiB, after 3,000 scrapes " + warmed + ", after 6,000 " + later;
+    assertThat(later - warmed).as(figures + ": growth over the last 3,000").isLessThan(2 * 1024);
+    assertThat(later - start).as(figures + ": growth over all 6,000").isLessThan(12 * 1024);
+  }
+
+  /** Scrapes, then waits past the launcher's 10 s native-heap trim interval. */
+  private static void scrape(String base, int times) throws Exception {
+    for (int i = 0; i < times; i++) {
+      assertThat(Http.get(base + "/metrics").status()).isEqualTo(200);
+    }
+    Thread.sleep(12_000);
+  }
+
+  private static long rssKib(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IOException("no VmRSS in /proc/" + pid + "/status");
   }
 
   /** The output of one lbuvault command that must succeed with no trace of a missing class. */
