@@ -109,7 +109,7 @@ class FatCardImageTest {
             "" + PARTITION_OFFSET,
             card.toString());
 
-    assertThat(out).contains("UUID=1A2B-3C4D", "LABEL=PIBOOT", "TYPE=vfat", "VERSION=FAT32");
+    assertThat(out).contains("UUID=1A2B-3C4D", "LABEL=piboot", "TYPE=vfat", "VERSION=FAT32");
     assertThat(
             Commands.check(
                     null, blkid.toString(), "-p", "-o", "value", "-s", "UUID", partition.toString())
@@ -123,7 +123,7 @@ class FatCardImageTest {
 
     assertThat(out)
         .containsIgnoringCase("serial number: 1A2B3C4D")
-        .contains("label=\"PIBOOT     \"")
+        .contains("label=\"piboot     \"")
         .contains("disk type=\"FAT32   \"")
         .contains("hidden sectors: 8192")
         .contains("reserved (boot) sectors: 32");
@@ -136,7 +136,7 @@ class FatCardImageTest {
         ImageFixtures.mtools("mdir", "-i", card + "@@" + PARTITION_OFFSET, "::/ünïcödé ∂ir");
 
     assertThat(root)
-        .contains("Volume in drive : is PIBOOT")
+        .contains("Volume in drive : is piboot")
         .contains("Volume Serial Number is 1A2B-3C4D")
         .contains("Notes About This Card.txt")
         .contains("rpi.apkovl.tar.gz")
@@ -173,7 +173,7 @@ class FatCardImageTest {
       FatReader reader = FatReader.open(ch, PARTITION_OFFSET);
       assertThat(reader.fatType()).isEqualTo("FAT32");
       assertThat(reader.volumeId()).isEqualTo(0x1A2B3C4D);
-      assertThat(reader.label()).isEqualTo("PIBOOT");
+      assertThat(reader.label()).isEqualTo("piboot");
 
       Map<String, FatEntry> entries =
           reader.list().stream().collect(Collectors.toMap(FatEntry::path, Function.identity()));
