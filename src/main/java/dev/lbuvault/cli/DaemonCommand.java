@@ -44,6 +44,7 @@ final class DaemonCommand implements Callable<Integer> {
 
   // What the shutdown hook exits with: 0 for a requested stop, 1 after a fault.
   private static volatile int exitStatus = ExitCodes.OK;
+  private static volatile boolean startFailed;
 
   @Option(
       names = "--config",
@@ -236,9 +237,30 @@ final class DaemonCommand implements Callable<Integer> {
                 + " (set listen = HOST:PORT to a free port, or off)");
       }
     }
+    // Installed before the scheduler starts: /healthz answers as soon as it runs, and a SIGTERM
+    // that arrived before the hook was in place would end the JVM with 143 instead of 0.
+    MetricsServer httpServer = server;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (startFailed || !(daemon.isRunning() || daemon.hasFailed())) {
+                    return; // never started: the exit code already chosen stands
+                  }
+                  daemon.stop();
+                  if (httpServer != null) {
+                    httpServer.close();
+                  }
+                  // On SIGTERM the JVM would exit with 143 (128 + 15): runit and supervise-daemon
+                  // would call a clean stop a failure. Everything is stopped: exit 0, unless a
+                  // fault ended the daemon (then the code fail() chose).
+                  Runtime.getRuntime().halt(exitStatus);
+                },
+                "lbuvault-shutdown"));
     try {
       daemon.start();
     } catch (Exception | Error e) {
+      startFailed = true;
       if (server != null) {
         server.close();
       }
@@ -254,21 +276,6 @@ final class DaemonCommand implements Callable<Integer> {
                     + " service to apply a change"))) {
       log.warn("cannot handle SIGHUP on this JVM: a SIGHUP stops the daemon");
     }
-    MetricsServer httpServer = server;
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  daemon.stop();
-                  if (httpServer != null) {
-                    httpServer.close();
-                  }
-                  // On SIGTERM the JVM would exit with 143 (128 + 15): runit and supervise-daemon
-                  // would call a clean stop a failure. Everything is stopped: exit 0, unless a
-                  // fault ended the daemon (then the code fail() chose).
-                  Runtime.getRuntime().halt(exitStatus);
-                },
-                "lbuvault-shutdown"));
     // The main thread watches the scheduler: if a fault stops it, /healthz would answer 503
     // forever; exiting non-zero lets runit or supervise-daemon restart the daemon.
     while (!daemon.awaitStopped(WATCH_INTERVAL)) {
