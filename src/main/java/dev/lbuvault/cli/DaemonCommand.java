@@ -44,7 +44,8 @@ final class DaemonCommand implements Callable<Integer> {
 
   // What the shutdown hook exits with: 0 for a requested stop, 1 after a fault.
   private static volatile int exitStatus = ExitCodes.OK;
-  private static volatile boolean startFailed;
+  private static final java.util.concurrent.atomic.AtomicBoolean START_FAILED =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   @Option(
       names = "--config",
@@ -244,7 +245,7 @@ final class DaemonCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  if (startFailed || !(daemon.isRunning() || daemon.hasFailed())) {
+                  if (START_FAILED.get() || !(daemon.isRunning() || daemon.hasFailed())) {
                     return; // never started: the exit code already chosen stands
                   }
                   daemon.stop();
@@ -260,7 +261,7 @@ final class DaemonCommand implements Callable<Integer> {
     try {
       daemon.start();
     } catch (Exception | Error e) {
-      startFailed = true;
+      START_FAILED.set(true);
       if (server != null) {
         server.close();
       }
