@@ -238,6 +238,14 @@ final class DaemonCommand implements Callable<Integer> {
                 + " (set listen = HOST:PORT to a free port, or off)");
       }
     }
+    // Before the scheduler starts, like the shutdown hook: /healthz answers as soon as it runs.
+    if (!HangupSignal.handle(
+        () ->
+            log.info(
+                "SIGHUP received: ignored; the configuration is read at start, restart the"
+                    + " service to apply a change"))) {
+      log.warn("cannot handle SIGHUP on this JVM: a SIGHUP stops the daemon");
+    }
     // Installed before the scheduler starts: /healthz answers as soon as it runs, and a SIGTERM
     // that arrived before the hook was in place would end the JVM with 143 instead of 0.
     MetricsServer httpServer = server;
@@ -269,13 +277,6 @@ final class DaemonCommand implements Callable<Integer> {
     }
     if (server != null) {
       log.info("serving /metrics and /healthz on http://{}/", hostPort(server.address()));
-    }
-    if (!HangupSignal.handle(
-        () ->
-            log.info(
-                "SIGHUP received: ignored; the configuration is read at start, restart the"
-                    + " service to apply a change"))) {
-      log.warn("cannot handle SIGHUP on this JVM: a SIGHUP stops the daemon");
     }
     // The main thread watches the scheduler: if a fault stops it, /healthz would answer 503
     // forever; exiting non-zero lets runit or supervise-daemon restart the daemon.
