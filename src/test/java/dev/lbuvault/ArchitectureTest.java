@@ -42,6 +42,7 @@ class ArchitectureTest {
     assertThat(violations("picocli", List.of("cli"))).isEmpty();
     assertThat(violations("org.apache.commons.compress", List.of("archive"))).isEmpty();
     assertThat(violations("com.sun.jna", List.of("device"))).isEmpty();
+    assertThat(violations("org.bouncycastle", List.of("crypto"))).isEmpty();
   }
 
   @Test
