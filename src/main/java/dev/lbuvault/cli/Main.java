@@ -1,6 +1,7 @@
 package dev.lbuvault.cli;
 
 import dev.lbuvault.archive.InvalidApkovlException;
+import dev.lbuvault.config.ConfigException;
 import dev.lbuvault.recover.RecoverRefusedException;
 import dev.lbuvault.recover.VerificationFailedException;
 import dev.lbuvault.repo.RepositoryException;
@@ -103,7 +104,8 @@ public final class Main {
       code = ExitCodes.FAILURE;
     } else if (ex instanceof CommandFailure f) {
       code = f.exitCode();
-    } else if (ex instanceof IllegalArgumentException) {
+    } else if (ex instanceof ConfigException) {
+      // The configuration file is part of the command line: a bad value there is a usage error.
       code = ExitCodes.USAGE;
     } else if (ex instanceof RepositoryException
         || ex instanceof SourceException

@@ -1,6 +1,5 @@
 package dev.lbuvault.cli;
 
-import dev.lbuvault.config.SizeOption;
 import dev.lbuvault.device.BlockDevices;
 import dev.lbuvault.device.LinuxPaths;
 import dev.lbuvault.device.TargetSafety;
@@ -66,9 +65,10 @@ final class RecoverCommand implements Callable<Integer> {
   @Option(
       names = "--size",
       paramLabel = "SIZE",
+      converter = OptionConverters.Size.class,
       description =
           "Size to use, e.g. 2G (default: the whole device; for images the content + 25%% + 64 MiB).")
-  String size;
+  Long size;
 
   @Option(
       names = "--alpine-release",
@@ -86,12 +86,14 @@ final class RecoverCommand implements Callable<Integer> {
   @Option(
       names = "--volume-id",
       paramLabel = "XXXX-XXXX",
+      converter = OptionConverters.VolumeId.class,
       description = "FAT volume id (default: as recorded, or from the apkovl's fstab).")
   String volumeId;
 
   @Option(
       names = "--label",
       paramLabel = "NAME",
+      converter = OptionConverters.Label.class,
       description = "FAT volume label (default: as recorded, or PIBOOT).")
   String label;
 
@@ -129,20 +131,23 @@ final class RecoverCommand implements Callable<Integer> {
 
   private Integer recover() throws Exception {
     RecoverRequest req =
-        new RecoverRequest(
-            repoOptions.repo,
-            repoOptions.host(),
-            version,
-            target,
-            size == null ? OptionalLong.empty() : OptionalLong.of(SizeOption.parse(size)),
-            Optional.ofNullable(alpineRelease),
-            Optional.ofNullable(apkovl),
-            Optional.ofNullable(volumeId),
-            Optional.ofNullable(label),
-            dryRun,
-            yes,
-            force,
-            wipe);
+        OptionValues.convert(
+            spec,
+            () ->
+                new RecoverRequest(
+                    repoOptions.repo,
+                    repoOptions.host(),
+                    version,
+                    target,
+                    size == null ? OptionalLong.empty() : OptionalLong.of(size),
+                    Optional.ofNullable(alpineRelease),
+                    Optional.ofNullable(apkovl),
+                    Optional.ofNullable(volumeId),
+                    Optional.ofNullable(label),
+                    dryRun,
+                    yes,
+                    force,
+                    wipe));
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     BlockDevices devices = new BlockDevices(LinuxPaths.SYS, LinuxPaths.DEV);
     TargetSafety safety = new TargetSafety(devices, LinuxPaths.MOUNTINFO, LinuxPaths.SWAPS);

@@ -17,6 +17,7 @@ final class RepoOptions {
   @Option(
       names = "--host",
       paramLabel = "NAME",
+      converter = OptionConverters.Host.class,
       description = "Host whose versions to use (default: the only host in the repository).")
   String host;
 

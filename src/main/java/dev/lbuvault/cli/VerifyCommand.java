@@ -39,6 +39,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(
       names = "--threads",
       paramLabel = "N",
+      converter = OptionConverters.Positive.class,
       description = "Files hashed at once (default: the number of CPUs, at most 4).")
   Integer threads;
 

@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,21 @@ class ExitCodeHonestyTest {
   }
 
   @Test
+  void anIllegalArgumentFromInsideACommandIsAnInternalErrorNotAUsageError() {
+    CommandLine cmd = Main.commandLine();
+    cmd.addSubcommand(new BrokenInvariant());
+    StringWriter err = new StringWriter();
+    cmd.setErr(new PrintWriter(err, true));
+    cmd.setOut(new PrintWriter(new StringWriter(), true));
+    int code = Main.execute(cmd, new String[] {"broken"});
+    assertThat(code).isEqualTo(ExitCodes.FAILURE);
+    assertThat(err.toString().lines()).hasSize(1);
+    assertThat(err.toString())
+        .startsWith("lbuvault: internal error: java.lang.IllegalArgumentException: offset -1")
+        .contains("report it");
+  }
+
+  @Test
   void aNameWithControlCharactersIsPrintedOnOneLine() {
     Path odd = tmp.resolve("not\na\rrepo\u0085\u2028x\u001b[2J");
     Result r = Cli.run("list", "--repo", odd.toString());
@@ -99,6 +115,59 @@ class ExitCodeHonestyTest {
     }
     Result afterTerminator = Cli.run("list", "--bogus", "--", "--help");
     assertThat(afterTerminator.exitCode()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void everyMalformedOptionValueIsAUsageErrorNamingTheOption() throws Exception {
+    assertThat(Cli.run("backup", "--repo", repo, "--source", card.toString()).exitCode()).isZero();
+    String src = card.toString();
+    Path img = tmp.resolve("card.img");
+    SoftAssertions soft = new SoftAssertions();
+    for (String[][] c :
+        new String[][][] {
+          {{"--host"}, {"backup", "--repo", repo, "--source", src, "--host", "bad/host"}},
+          {{"--host"}, {"list", "--repo", repo, "--host", "-x"}},
+          {{"--host"}, {"list", "--repo", repo, "--host", "x".repeat(64)}},
+          {{"--host"}, {"verify", "--repo", repo, "--host", "a b"}},
+          {{"--host"}, {"prune", "--repo", repo, "--host", "..", "--keep-last", "1"}},
+          {{"--host"}, {"show", "--repo", repo, "--host", "bad/host", "latest"}},
+          {{"--host"}, {"diff", "--repo", repo, "--host", "bad/host"}},
+          {{"--host"}, {"recover", "--repo", repo, "--host", "bad/host", "--to", img.toString()}},
+          {{"--size"}, {"recover", "--repo", repo, "--to", img.toString(), "--size", "12Q"}},
+          {{"--size"}, {"recover", "--repo", repo, "--to", img.toString(), "--size", "-5M"}},
+          {{"--size"}, {"recover", "--repo", repo, "--to", img.toString(), "--size", "1K"}},
+          {
+            {"--volume-id"},
+            {"recover", "--repo", repo, "--to", img.toString(), "--volume-id", "ZZZZ"}
+          },
+          {
+            {"--label"},
+            {"recover", "--repo", repo, "--to", img.toString(), "--label", "MUCH TOO LONG LABEL"}
+          },
+          {
+            {"--apkovl"},
+            {"backup", "--repo", repo, "--source", src, "--apkovl", "../x.apkovl.tar.gz"}
+          },
+          {{"--keep-last"}, {"prune", "--repo", repo, "--keep-last", "-1"}},
+          {{"--threads"}, {"verify", "--repo", repo, "--threads", "0"}},
+          {{"--backend"}, {"init", "--repo", tmp.resolve("r2").toString(), "--backend", "zfs"}},
+        }) {
+      Result r = Cli.run(c[1]);
+      String line = String.join(" ", c[1]) + "\n" + r;
+      soft.assertThat(r.exitCode()).as(line).isEqualTo(ExitCodes.USAGE);
+      soft.assertThat(r.err()).as(line).doesNotContain("internal error").contains(c[0][0]);
+      soft.assertThat(r.err().lines()).as(line).hasSize(2);
+    }
+    soft.assertAll();
+  }
+
+  /** A command whose own invariant fails, as a layout computing a negative offset would. */
+  @Command(name = "broken")
+  static final class BrokenInvariant implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalArgumentException("offset -1");
+    }
   }
 
   /** A command that fails with an Error, as a parser recursing without bound would. */
