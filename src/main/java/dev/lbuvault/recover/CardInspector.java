@@ -4,6 +4,9 @@ import dev.lbuvault.archive.ApkovlName;
 import dev.lbuvault.archive.ApkovlSummary;
 import dev.lbuvault.archive.ApkovlValidator;
 import dev.lbuvault.archive.InvalidApkovlException;
+import dev.lbuvault.boot.BootCheck;
+import dev.lbuvault.boot.CardFiles;
+import dev.lbuvault.boot.PackageCheck;
 import dev.lbuvault.image.FatEntry;
 import dev.lbuvault.image.FatReader;
 import dev.lbuvault.image.Mbr;
@@ -17,8 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -52,9 +57,17 @@ public final class CardInspector {
       Set<String> paths = filePaths(entries);
       List<String> apkovls = BootCheck.apkovlCandidates(paths);
       List<String> world = checkApkovl(fat, apkovls, problems);
-      BootCheck.Result boot = BootCheck.check(paths, readConfigTxt(fat, entries, problems), world);
+      BootCheck.Result boot =
+          BootCheck.check(
+              paths,
+              readConfigTxt(fat, entries, problems),
+              world,
+              PackageCheck.load(paths, opener(fat, entries)));
       for (String missing : boot.missingBootFiles()) {
         problems.add("boot: missing " + missing);
+      }
+      for (String index : boot.packageIndexProblems()) {
+        problems.add("boot: " + oneLine(index));
       }
       String id = String.format("%08X", fat.volumeId());
       return new InspectionReport(
@@ -170,6 +183,17 @@ public final class CardInspector {
       problems.add("filesystem: " + oneLine(name) + " cannot be read: " + oneLine(e.getMessage()));
     }
     return List.of();
+  }
+
+  /** Opens the card's files through the FAT reader, for the package indexes. */
+  private static CardFiles opener(FatReader fat, List<FatEntry> entries) {
+    Map<String, FatEntry> byPath = new HashMap<>();
+    for (FatEntry e : entries) {
+      if (!e.directory()) {
+        byPath.put(e.path(), e);
+      }
+    }
+    return path -> byPath.containsKey(path) ? fat.open(byPath.get(path)) : null;
   }
 
   private static String readConfigTxt(

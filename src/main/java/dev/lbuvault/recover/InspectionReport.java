@@ -1,5 +1,6 @@
 package dev.lbuvault.recover;
 
+import dev.lbuvault.boot.BootCheck;
 import dev.lbuvault.image.FatEntry;
 import dev.lbuvault.image.MbrPartition;
 import java.util.List;

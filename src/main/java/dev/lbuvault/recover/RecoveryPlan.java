@@ -1,5 +1,6 @@
 package dev.lbuvault.recover;
 
+import dev.lbuvault.boot.BootCheck;
 import dev.lbuvault.device.BlockDeviceInfo;
 import dev.lbuvault.device.DeviceIdentity;
 import dev.lbuvault.image.FatLayout;

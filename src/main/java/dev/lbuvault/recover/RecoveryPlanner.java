@@ -4,6 +4,9 @@ import dev.lbuvault.archive.ApkovlSummary;
 import dev.lbuvault.archive.ApkovlValidator;
 import dev.lbuvault.archive.InvalidApkovlException;
 import dev.lbuvault.archive.ReleaseTarball;
+import dev.lbuvault.boot.BootCheck;
+import dev.lbuvault.boot.CardFiles;
+import dev.lbuvault.boot.PackageCheck;
 import dev.lbuvault.device.BlockDeviceInfo;
 import dev.lbuvault.device.BlockDevices;
 import dev.lbuvault.device.DeviceIdentity;
@@ -25,8 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -126,8 +131,19 @@ final class RecoveryPlanner {
       throws RecoverRefusedException {
     List<String> world = apkovl == null ? List.of() : apkovl.worldPackages();
     Set<String> paths = new HashSet<>();
-    content.items().forEach(i -> paths.add(i.path()));
-    BootCheck.Result boot = BootCheck.check(paths, content.configTxt(), world);
+    Map<String, Path> versionFiles = new HashMap<>();
+    for (CardItem i : content.items()) {
+      paths.add(i.path());
+      if (!i.fromRelease()) {
+        versionFiles.put(i.path(), i.versionFile());
+      }
+    }
+    // Indexes that come from a release tarball are not read: their packages count by file name.
+    CardFiles files =
+        path ->
+            versionFiles.containsKey(path) ? Files.newInputStream(versionFiles.get(path)) : null;
+    BootCheck.Result boot =
+        BootCheck.check(paths, content.configTxt(), world, PackageCheck.load(paths, files));
     if (!boot.bootable()) {
       throw new RecoverRefusedException(
           "version "
@@ -142,6 +158,9 @@ final class RecoveryPlanner {
           "packages of etc/apk/world with no .apk in apks/ or cache/: "
               + String.join(", ", boot.missingPackages())
               + " (the host needs network at first boot)");
+    }
+    for (String problem : boot.packageIndexProblems()) {
+      warnings.add(problem);
     }
     return boot;
   }

@@ -1,4 +1,4 @@
-package dev.lbuvault.recover;
+package dev.lbuvault.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

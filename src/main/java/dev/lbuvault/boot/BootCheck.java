@@ -1,4 +1,4 @@
-package dev.lbuvault.recover;
+package dev.lbuvault.boot;
 
 import dev.lbuvault.archive.ApkovlName;
 import java.util.ArrayList;
@@ -13,27 +13,32 @@ import java.util.regex.Pattern;
  * Decides whether a set of card files can boot a diskless Alpine Raspberry Pi, before anything is
  * written: the firmware and its config, every kernel and initramfs that {@code config.txt} names
  * (in any section), and a boot repository. It also lists the packages of {@code etc/apk/world} that
- * neither {@code apks/} nor {@code cache/} holds, which an offline first boot would miss, and the
- * root files the initramfs would take for an apkovl ({@link ApkovlName#matchesBootGlob}): it boots
- * the first it finds, so a card is only predictable with exactly one.
+ * neither {@code apks/} nor {@code cache/} holds, with their dependencies ({@link PackageCheck}),
+ * which an offline first boot would miss, and the root files the initramfs would take for an apkovl
+ * ({@link ApkovlName#matchesBootGlob}): it boots the first it finds, so a card is only predictable
+ * with exactly one.
  */
 public final class BootCheck {
   private static final Pattern KERNEL = Pattern.compile("^\\s*kernel\\s*=\\s*(\\S+)");
   private static final Pattern INITRAMFS = Pattern.compile("^\\s*initramfs\\s+(\\S+)");
-  private static final Pattern PACKAGE_NAME = Pattern.compile("^([^=<>~@!\\s]+)");
 
   private BootCheck() {}
 
   /**
    * What the check found; the card boots if {@code missingBootFiles} is empty, and boots the
-   * intended configuration if {@code apkovlCandidates} holds exactly one name.
+   * intended configuration if {@code apkovlCandidates} holds exactly one name. {@code
+   * packageIndexProblems} names package indexes that could not be read.
    */
   public record Result(
-      List<String> missingBootFiles, List<String> missingPackages, List<String> apkovlCandidates) {
+      List<String> missingBootFiles,
+      List<String> missingPackages,
+      List<String> apkovlCandidates,
+      List<String> packageIndexProblems) {
     public Result {
       missingBootFiles = List.copyOf(missingBootFiles);
       missingPackages = List.copyOf(missingPackages);
       apkovlCandidates = List.copyOf(apkovlCandidates);
+      packageIndexProblems = List.copyOf(packageIndexProblems);
     }
 
     public boolean bootable() {
@@ -47,10 +52,19 @@ public final class BootCheck {
   }
 
   /**
-   * Checks {@code paths} (the card's files, '/'-separated), given the text of its {@code
-   * config.txt} (null if absent) and the apkovl's world packages.
+   * Checks {@code paths} (the card's files, '/'-separated) by their names alone, given the text of
+   * its {@code config.txt} (null if absent) and the apkovl's world packages.
    */
   public static Result check(Set<String> paths, String configTxt, List<String> worldPackages) {
+    return check(paths, configTxt, worldPackages, PackageCheck.load(paths, CardFiles.none()));
+  }
+
+  /**
+   * Checks {@code paths} as above, with the world packages resolved through the card's package
+   * indexes ({@link PackageCheck#load}).
+   */
+  public static Result check(
+      Set<String> paths, String configTxt, List<String> worldPackages, PackageCheck packages) {
     Set<String> lower = new LinkedHashSet<>();
     for (String p : paths) {
       lower.add(p.toLowerCase(Locale.ROOT));
@@ -78,11 +92,15 @@ public final class BootCheck {
     if (lower.stream().noneMatch(p -> p.matches("[^/]+/\\.boot_repository"))) {
       missing.add("apks/.boot_repository (the boot package repository)");
     }
-    return new Result(missing, missingPackages(paths, worldPackages), apkovlCandidates(paths));
+    return new Result(
+        missing,
+        packages.missing(worldPackages, false),
+        apkovlCandidates(paths),
+        packages.problems());
   }
 
   /** Root files the initramfs's fnmatch {@code *.apkovl.tar.gz*} takes, sorted by name. */
-  static List<String> apkovlCandidates(Set<String> paths) {
+  public static List<String> apkovlCandidates(Set<String> paths) {
     return paths.stream()
         .filter(p -> p.indexOf('/') < 0 && ApkovlName.matchesBootGlob(p))
         .sorted()
@@ -90,7 +108,7 @@ public final class BootCheck {
   }
 
   /** Files {@code config.txt} names with {@code kernel=} or {@code initramfs}, in all sections. */
-  static List<String> namedBootFiles(String configTxt) {
+  public static List<String> namedBootFiles(String configTxt) {
     Set<String> names = new LinkedHashSet<>();
     for (String line : configTxt.split("\\R")) {
       String l = line.strip();
@@ -111,39 +129,5 @@ public final class BootCheck {
 
   private static String stripSlash(String p) {
     return p.startsWith("/") ? p.substring(1) : p;
-  }
-
-  /**
-   * World entries (minus version constraints and repository tags) with no {@code NAME-<digit>...}
-   * .apk in any directory of {@code apks/} or in {@code cache/}.
-   */
-  static List<String> missingPackages(Set<String> paths, List<String> world) {
-    Set<String> apkNames = new LinkedHashSet<>();
-    for (String p : paths) {
-      if ((p.startsWith("apks/") || p.startsWith("cache/")) && p.endsWith(".apk")) {
-        apkNames.add(p.substring(p.lastIndexOf('/') + 1));
-      }
-    }
-    List<String> missing = new ArrayList<>();
-    for (String w : world) {
-      Matcher m = PACKAGE_NAME.matcher(w);
-      if (!m.find()) {
-        continue;
-      }
-      String name = m.group(1);
-      boolean found = false;
-      for (String apk : apkNames) {
-        if (apk.length() > name.length() + 1
-            && apk.startsWith(name + "-")
-            && Character.isDigit(apk.charAt(name.length() + 1))) {
-          found = true;
-          break;
-        }
-      }
-      if (!found) {
-        missing.add(name);
-      }
-    }
-    return missing;
   }
 }
