@@ -12,13 +12,21 @@ import java.util.TreeSet;
  * The guest's report, per disk: partition 1 as the kernel's MBR parser saw it, and what its vfat
  * driver listed. Paths are relative to the partition's root ({@code ""} is the root itself). {@code
  * found} maps each {@code UUID=}/{@code LABEL=} spec to the device busybox's findfs resolved it to
- * ({@code none} if nothing).
+ * ({@code none} if nothing). {@code nlplug} holds, per disk, what mkinitfs's nlplug-findfs found
+ * with that disk alone attached.
  */
 record GuestReport(
     Map<String, Disk> disks,
     Map<String, String> found,
+    Map<String, Nlplug> nlplug,
     List<String> kernelMessages,
     boolean complete) {
+
+  /**
+   * One run of nlplug-findfs: its exit code, the name the disk had while alone ({@code vda}...),
+   * and the lines of its apkovl list ({@code -a}) and boot repository list ({@code -b}).
+   */
+  record Nlplug(int exitCode, String device, List<String> apkovls, List<String> repositories) {}
 
   /** One disk: partition 1's first sector and length, its files' SHA-256, its directories. */
   record Disk(
@@ -31,9 +39,11 @@ record GuestReport(
   static GuestReport parse(String text) {
     Map<String, Disk> disks = new LinkedHashMap<>();
     Map<String, String> found = new TreeMap<>();
+    Map<String, Nlplug> nlplug = new LinkedHashMap<>();
     List<String> kernel = new ArrayList<>();
     boolean complete = false;
     Disk disk = null;
+    Nlplug run = null;
     for (String raw : text.split("\n", -1)) {
       String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
       if (line.startsWith("DISK ")) {
@@ -42,6 +52,15 @@ record GuestReport(
       } else if (line.startsWith("FIND ") && line.indexOf(' ', 5) > 0) {
         int space = line.indexOf(' ', 5);
         found.put(line.substring(5, space), line.substring(space + 1));
+      } else if (line.matches("NLPLUG \\S+ \\d+ \\S+")) {
+        String[] f = line.split(" ");
+        run = new Nlplug(Integer.parseInt(f[2]), f[3], new ArrayList<>(), new ArrayList<>());
+        nlplug.put(f[1], run);
+        disk = null;
+      } else if (run != null && line.startsWith("APKOVL ")) {
+        run.apkovls().add(line.substring(7));
+      } else if (run != null && line.startsWith("REPO ")) {
+        run.repositories().add(line.substring(5));
       } else if (line.startsWith("K ")) {
         kernel.add(line.substring(2));
       } else if (line.equals("END")) {
@@ -50,10 +69,10 @@ record GuestReport(
         disk = addTo(disk, line);
         disks.put(lastKey(disks), disk);
       } else if (!line.isEmpty()) {
-        kernel.add("unexpected report line before any disk: " + line);
+        kernel.add("unexpected report line: " + line);
       }
     }
-    return new GuestReport(disks, found, kernel, complete);
+    return new GuestReport(disks, found, nlplug, kernel, complete);
   }
 
   private static Disk addTo(Disk disk, String line) {

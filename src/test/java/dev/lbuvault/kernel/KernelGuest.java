@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * that reads card images with the kernel's own MBR parser and vfat driver. {@code
  * test-fixtures/kernel-judge/prepare} downloads Debian's default amd64 kernel (cached by package
  * version) and builds an initramfs whose {@code init} reports every disk's partition 1 on the
- * second serial port; {@link GuestReport} parses that report.
+ * second serial port, and runs mkinitfs's nlplug-findfs (built from {@code
+ * test-fixtures/nlplug-findfs}) against each disk alone; {@link GuestReport} parses that report.
  */
 final class KernelGuest {
   private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
@@ -38,9 +39,12 @@ final class KernelGuest {
    * run downloads it.
    */
   static KernelGuest prepare(Path dir) throws IOException {
-    for (String tool : List.of("qemu-system-x86_64", "apt-get", "dpkg-deb", "cpio", "busybox")) {
+    for (String tool :
+        List.of("qemu-system-x86_64", "apt-get", "dpkg-deb", "cpio", "busybox", "gcc", "ldd")) {
       Tools.require(tool);
     }
+    // nlplug-findfs is built in prepare from mkinitfs's source against these libraries.
+    Tools.requireLibraries("blkid", "libkmod", "libcryptsetup");
     String cacheEnv = System.getenv("LBUVAULT_KERNEL_CACHE");
     Path cache =
         cacheEnv != null && !cacheEnv.isEmpty()

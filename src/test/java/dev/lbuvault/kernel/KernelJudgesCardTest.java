@@ -48,6 +48,11 @@ class KernelJudgesCardTest {
   private static final String FSTAB_VOLUME_ID = "1A2B-3C4D";
   private static final String DEFAULT_LABEL = "PIBOOT";
 
+  /** make-card's apkovl (host rpi), and the directory holding its {@code .boot_repository}. */
+  private static final String APKOVL = "rpi.apkovl.tar.gz";
+
+  private static final String BOOT_REPOSITORY = "apks";
+
   /** The kernel warns that iocharset=utf8 makes vfat case-sensitive: expected, not a defect. */
   private static final String UTF8_CHARSET_WARNING = "utf8 is not a recommended IO charset";
 
@@ -73,6 +78,8 @@ class KernelJudgesCardTest {
     // The judge would prove nothing if the awkward entries had not reached the version.
     assertThat(wantFiles)
         .containsKeys(
+            APKOVL,
+            BOOT_REPOSITORY + "/.boot_repository",
             "LONGFI~1.TXT",
             "notes/Meeting notes 2025-01-12.txt",
             "🎉 party.txt",
@@ -114,10 +121,12 @@ class KernelJudgesCardTest {
     assertThat(report.complete()).as(context).isTrue();
     assertThat(report.kernelMessages()).as(context).allMatch(m -> m.contains(UTF8_CHARSET_WARNING));
     assertThat(report.disks()).as(context).hasSize(images.size());
+    assertThat(report.nlplug()).as("nlplug-findfs runs; " + context).hasSize(images.size());
     assertThat(report.found()).as("findfs in the guest").isEqualTo(wantFound);
     SoftAssertions soft = new SoftAssertions();
     int i = 0;
-    for (GuestReport.Disk disk : report.disks().values()) {
+    for (Map.Entry<String, GuestReport.Disk> entry : report.disks().entrySet()) {
+      GuestReport.Disk disk = entry.getValue();
       Path image = images.get(i);
       String what =
           image.getFileName() + " (" + TARGETS.get(i++).clusterBytes() + "-byte clusters)";
@@ -128,8 +137,31 @@ class KernelJudgesCardTest {
           .isEqualTo(Files.size(image));
       soft.assertThat(disk.sha256()).as(what + ": files and SHA-256").isEqualTo(wantFiles);
       soft.assertThat(disk.directories()).as(what + ": directories").isEqualTo(wantDirs);
+      assertAlpineFindsBootMedia(soft, report, what, entry.getKey(), context);
     }
     soft.assertAll();
+  }
+
+  /**
+   * mkinitfs's nlplug-findfs, run in the guest as Alpine's initramfs-init runs it with {@code disk}
+   * the only disk, must find the card's boot media: exit 0, exactly one apkovl (the version's) and
+   * the boot repository, both on partition 1, which it mounted at {@code /media/<device>1}.
+   */
+  private static void assertAlpineFindsBootMedia(
+      SoftAssertions soft, GuestReport report, String what, String disk, String context) {
+    GuestReport.Nlplug run = report.nlplug().get(disk);
+    soft.assertThat(run).as(what + ": nlplug-findfs ran with " + disk + " alone").isNotNull();
+    if (run == null) {
+      return;
+    }
+    String media = "/media/" + run.device() + "1/";
+    soft.assertThat(run.exitCode()).as(what + ": nlplug-findfs exit code; " + context).isZero();
+    soft.assertThat(run.apkovls())
+        .as(what + ": the apkovls nlplug-findfs found; " + context)
+        .containsExactly(media + APKOVL);
+    soft.assertThat(run.repositories())
+        .as(what + ": the boot repositories nlplug-findfs found; " + context)
+        .containsExactly(media + BOOT_REPOSITORY);
   }
 
   /**

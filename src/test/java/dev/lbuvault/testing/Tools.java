@@ -1,6 +1,8 @@
 package dev.lbuvault.testing;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +41,37 @@ public final class Tools {
     }
     System.err.println("SKIPPED: " + reason);
     return Assumptions.abort("SKIPPED: " + reason);
+  }
+
+  /**
+   * Requires C libraries' development files, as pkg-config modules (e.g. {@code blkid}); skips or
+   * fails like require.
+   */
+  public static void requireLibraries(String... pkgConfigModules) {
+    Path pkgConfig = require("pkg-config");
+    List<String> cmd = new ArrayList<>(List.of(pkgConfig.toString(), "--exists"));
+    cmd.addAll(List.of(pkgConfigModules));
+    int exit;
+    try {
+      exit = new ProcessBuilder(cmd).inheritIO().start().waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running " + cmd, e);
+    }
+    if (exit == 0) {
+      return;
+    }
+    String reason =
+        "pkg-config finds not all of the development files "
+            + String.join(", ", pkgConfigModules)
+            + " (on Debian: their -dev packages; scripts/test installs them)";
+    if ("true".equals(System.getenv("CI"))) {
+      Assertions.fail(reason + "; CI=true, so this is a failure, not a skip");
+    }
+    System.err.println("SKIPPED: " + reason);
+    Assumptions.abort("SKIPPED: " + reason);
   }
 
   /** Requires that the tests run as root (loop devices, mount); skips or fails like require. */
