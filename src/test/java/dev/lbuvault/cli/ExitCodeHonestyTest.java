@@ -74,6 +74,22 @@ class ExitCodeHonestyTest {
   }
 
   @Test
+  void aSizeNoCardLayoutCanHoldIsRefusedAtPlanTimeAndNothingIsWritten() throws Exception {
+    assertThat(Cli.run("backup", "--repo", repo, "--source", card.toString()).exitCode()).isZero();
+    for (String size : new String[] {"3T", "9M"}) {
+      Path img = tmp.resolve("card-" + size + ".img");
+      Result r =
+          Cli.run("recover", "--repo", repo, "--to", img.toString(), "--size", size, "--yes");
+      assertThat(r.exitCode()).as(size + "\n" + r).isEqualTo(ExitCodes.UNSAFE);
+      assertThat(r.err()).as(r.toString()).hasLineCount(1).doesNotContain("internal error");
+      assertThat(img).doesNotExist();
+      assertThat(Files.list(tmp).filter(p -> p.getFileName().toString().contains(size)))
+          .as("temporaries left for " + size)
+          .isEmpty();
+    }
+  }
+
+  @Test
   void anIllegalArgumentFromInsideACommandIsAnInternalErrorNotAUsageError() {
     CommandLine cmd = Main.commandLine();
     cmd.addSubcommand(new BrokenInvariant());
