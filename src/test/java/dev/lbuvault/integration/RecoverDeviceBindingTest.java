@@ -8,20 +8,17 @@ import dev.lbuvault.device.DeviceBusyException;
 import dev.lbuvault.device.ExclusiveDevice;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
-import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.LoopDevice;
+import dev.lbuvault.testing.PromptedRecover;
 import dev.lbuvault.testing.Tools;
 import dev.lbuvault.testing.Waits;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,31 +77,6 @@ class RecoverDeviceBindingTest {
     return dev.lbuvault.fs.Sha256.of(head) + dev.lbuvault.fs.Sha256.of(tail);
   }
 
-  /** Starts recover without --yes and returns once it waits at the prompt. */
-  private Process atPrompt(Path device, Path log) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            CliProcess.command(
-                List.of(), List.of("recover", "--repo", repo, "--to", device.toString())));
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(log.toFile());
-    Process p = pb.start();
-    Waits.until(
-        Duration.ofMinutes(2),
-        "the confirmation prompt",
-        () -> Files.readString(log).contains("Type the device name") || !p.isAlive());
-    assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
-    return p;
-  }
-
-  private static int answer(Process p, String text) throws Exception {
-    try (OutputStream in = p.getOutputStream()) {
-      in.write((text + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-    assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    return p.exitValue();
-  }
-
   private static String name(Path device) {
     return device.getFileName().toString();
   }
@@ -119,11 +91,11 @@ class RecoverDeviceBindingTest {
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
     Path log = tmp.resolve("recover.log");
     try (LoopDevice loop = LoopDevice.attach(file)) {
-      Process p = atPrompt(loop.path(), log);
+      PromptedRecover p = PromptedRecover.start(repo, loop.path(), log);
       Commands.check(
           null, "mount", "-t", "ext4", "-o", "rw", loop.path().toString(), mnt.toString());
       try {
-        int code = answer(p, name(loop.path()));
+        int code = p.answer(name(loop.path()));
         assertThat(code).as(Files.readString(log)).isEqualTo(ExitCodes.UNSAFE);
         assertThat(Files.readString(log)).contains("mounted").contains("nothing was written");
       } finally {
@@ -143,7 +115,7 @@ class RecoverDeviceBindingTest {
     String beforeB = Commands.check(null, "sha256sum", b.toString()).substring(0, 64);
     Path log = tmp.resolve("recover.log");
     try (LoopDevice loop = LoopDevice.attach(a)) {
-      Process p = atPrompt(loop.path(), log);
+      PromptedRecover p = PromptedRecover.start(repo, loop.path(), log);
       Commands.check(null, "losetup", "-d", loop.path().toString());
       Waits.until(
           Duration.ofSeconds(30),
@@ -152,7 +124,7 @@ class RecoverDeviceBindingTest {
               Commands.run(null, List.of("losetup", loop.path().toString(), b.toString()))
                       .exitCode()
                   == 0);
-      int code = answer(p, name(loop.path()));
+      int code = p.answer(name(loop.path()));
       assertThat(code).as(Files.readString(log)).isEqualTo(ExitCodes.UNSAFE);
       assertThat(Files.readString(log))
           .contains("changed since it was checked")
