@@ -8,6 +8,7 @@ import dev.lbuvault.fs.SecureFiles;
 import dev.lbuvault.fs.Sha256;
 import dev.lbuvault.repo.ApkovlRecord;
 import dev.lbuvault.repo.ChecksumManifest;
+import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.DamageStore;
 import dev.lbuvault.repo.HostArea;
 import dev.lbuvault.repo.ManifestEntry;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -137,8 +139,11 @@ public final class BackupService {
       MirrorSync sync = new MirrorSync(source, area, newest, request.rehash());
       // What verify found damaged where the next version would share the damaged copy.
       DamageStore damage = new DamageStore(area);
-      Set<String> heal = damage.read().heal();
-      sync.forceReread(cardRelative(heal));
+      List<String> damageWarnings = new ArrayList<>();
+      Optional<DamageRecord> record = damage.readOrSetAside(damageWarnings);
+      Set<String> heal = record.map(DamageRecord::heal).orElse(Set.of());
+      sync.forceReread(record.isPresent() ? cardRelative(heal) : survey.scan().byPath().keySet());
+      survey = survey.withWarnings(damageWarnings);
       MirrorSync.Result mirrored = sync.sync(survey.scan());
       requireUnchanged(source, survey.scan());
 

@@ -35,6 +35,13 @@ final class CardSurvey {
       apkovls = List.copyOf(apkovls);
       warnings = List.copyOf(warnings);
     }
+
+    /** This survey with {@code more} warnings after its own. */
+    Survey withWarnings(List<String> more) {
+      List<String> all = new ArrayList<>(warnings);
+      all.addAll(more);
+      return new Survey(scan, host, apkovls, primary, all);
+    }
   }
 
   Survey survey(Path source, Optional<String> requestedHost) throws SourceException {

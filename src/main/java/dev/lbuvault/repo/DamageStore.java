@@ -11,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -54,6 +56,33 @@ public final class DamageStore {
     } catch (JsonException e) {
       throw new IOException(
           file() + " is damaged (" + e.getMessage() + "); delete it and run lbuvault verify", e);
+    }
+  }
+
+  /**
+   * The stored record for a backup, which must not be stopped by one damaged file: a record that
+   * cannot be parsed is moved aside (kept, for whoever wants to read it) and reported as unknown,
+   * with a warning naming both files. An unknown record means the caller cannot tell which copies
+   * are damaged and should re-read everything.
+   *
+   * @throws IOException when the file cannot be read or moved at all
+   */
+  public Optional<DamageRecord> readOrSetAside(List<String> warnings) throws IOException {
+    try {
+      return Optional.of(read());
+    } catch (IOException e) {
+      if (!(e.getCause() instanceof JsonException)) {
+        throw e;
+      }
+      Path aside = hostDir.resolve(FILE + ".damaged-" + System.currentTimeMillis());
+      SecureFiles.moveAtomically(file(), aside);
+      warnings.add(
+          file()
+              + " was damaged and is kept as "
+              + aside.getFileName()
+              + ": every file was re-read from the card; run lbuvault verify to mark damaged"
+              + " versions again");
+      return Optional.empty();
     }
   }
 

@@ -130,6 +130,38 @@ class DamageHealTest {
     }
   }
 
+  @Test
+  void aDamagedDamageRecordIsSetAsideAndTheBackupRereadsEveryFileFromTheCard() throws Exception {
+    Path card = Cards.make(tmp.resolve("card"));
+    String repo = tmp.resolve("repo").toString();
+    assertThat(Cli.run("init", "--repo", repo, "--backend", "plain").exitCode()).isZero();
+    assertThat(backup(repo, card).exitCode()).isZero();
+    Path stored = versions(repo).get(0).resolve(DAMAGED);
+    flipByteKeepingSizeAndMtime(stored);
+    Path record = Path.of(repo, "hosts/rpi/damage.json");
+    Files.writeString(record, "{\"heal\": [tru");
+
+    Result r = backup(repo, card);
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out() + r.err())
+        .contains(record + " was damaged and is kept as damage.json.damaged-")
+        .contains("every file was re-read from the card");
+    assertThat(record).doesNotExist();
+    try (var s = Files.list(record.getParent())) {
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .anyMatch(n -> n.startsWith("damage.json.damaged-"));
+    }
+    List<Path> after = versions(repo);
+    assertThat(after).as("the flipped byte made the stored copy differ from the card").hasSize(2);
+    assertThat(Files.readAllBytes(after.get(1).resolve(DAMAGED)))
+        .isEqualTo(Files.readAllBytes(card.resolve("boot/vmlinuz-rpi")));
+    Result verifyNew = Cli.run("verify", "--repo", repo, after.get(1).getFileName().toString());
+    assertThat(verifyNew.exitCode()).as(verifyNew.toString()).isZero();
+    Result show = Cli.run("show", "--repo", repo, after.get(1).getFileName().toString());
+    assertThat(show.out()).contains("was damaged and is kept as");
+  }
+
   private static Result backup(String repo, Path card) {
     return Cli.run("backup", "--repo", repo, "--source", card.toString());
   }
