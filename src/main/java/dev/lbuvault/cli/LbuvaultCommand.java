@@ -20,7 +20,8 @@ import picocli.CommandLine.IVersionProvider;
       RecoverCommand.class,
       InspectCommand.class,
       DaemonCommand.class,
-      DiffCommand.class
+      DiffCommand.class,
+      StatusCommand.class
     },
     footer = {
       "",
