@@ -21,7 +21,8 @@ import picocli.CommandLine.IVersionProvider;
       InspectCommand.class,
       DaemonCommand.class,
       DiffCommand.class,
-      StatusCommand.class
+      StatusCommand.class,
+      ReplicateCommand.class
     },
     footer = {
       "",

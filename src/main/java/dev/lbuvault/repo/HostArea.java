@@ -33,6 +33,19 @@ public record HostArea(String host, Path dir) {
     return versions().resolve(".partial-" + id.value());
   }
 
+  /**
+   * The marker that hides {@code versions/ID} while {@code btrfs receive} fills it: receive names
+   * the subvolume itself and a read-only subvolume cannot be renamed into another directory, so a
+   * replicated version cannot be built under a temporary name. While this file exists the version
+   * is not listed, and the next writer deletes both.
+   */
+  public Path receiving(VersionId id) {
+    return versions().resolve(RECEIVING_PREFIX + id.value());
+  }
+
+  /** Names of {@link #receiving} markers start with this. */
+  public static final String RECEIVING_PREFIX = ".receiving-";
+
   /** Where a version is moved before it is deleted, so that it vanishes in one step. */
   public Path deleting(VersionId id) {
     return versions().resolve(".deleting-" + id.value());

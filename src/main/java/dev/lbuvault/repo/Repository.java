@@ -217,7 +217,9 @@ public final class Repository {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(area.versions())) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
-        if (VersionId.isValid(name) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        if (VersionId.isValid(name)
+            && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+            && !Files.exists(area.receiving(new VersionId(name)), LinkOption.NOFOLLOW_LINKS)) {
           versions.add(new StoredVersion(host, new VersionId(name), p));
         }
       }
@@ -299,17 +301,29 @@ public final class Repository {
       return removed;
     }
     List<Path> leftovers = new ArrayList<>();
+    List<Path> receiving = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(area.versions())) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
         if (name.startsWith(".partial-") || name.startsWith(".deleting-")) {
           leftovers.add(p);
+        } else if (name.startsWith(HostArea.RECEIVING_PREFIX)) {
+          receiving.add(p);
         }
       }
     }
     for (Path p : leftovers) {
       backend.delete(p);
       removed.add(p);
+    }
+    for (Path marker : receiving) {
+      // The version first, then its marker: a crash in between leaves the marker to try again.
+      String id = marker.getFileName().toString().substring(HostArea.RECEIVING_PREFIX.length());
+      Path version = area.versions().resolve(id);
+      backend.delete(version);
+      Files.deleteIfExists(marker);
+      SecureFiles.fsyncDirectory(area.versions());
+      removed.add(version);
     }
     return removed;
   }
