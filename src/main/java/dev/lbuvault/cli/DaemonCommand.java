@@ -9,6 +9,8 @@ import dev.lbuvault.metrics.MetricsServer;
 import dev.lbuvault.metrics.TextfileExporter;
 import dev.lbuvault.status.StatusSink;
 import dev.lbuvault.text.OneLinePrintStream;
+import dev.lbuvault.uncommitted.UncommittedReport;
+import dev.lbuvault.uncommitted.UncommittedSink;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
@@ -151,6 +153,14 @@ final class DaemonCommand implements Callable<Integer> {
       description = "log.level: error, warn, info or debug (default: info).")
   String logLevel;
 
+  @Option(
+      names = "--status-root",
+      paramLabel = "DIR",
+      description =
+          "status.root: the host's root (/) when the daemon runs on the host itself; exports its"
+              + " uncommitted changes (default: off).")
+  String statusRoot;
+
   /** The flags that were given, by configuration key. */
   Map<String, String> flags() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -172,6 +182,7 @@ final class DaemonCommand implements Callable<Integer> {
     put(m, "keep.yearly", keepYearly);
     put(m, "keep.within", keepWithin);
     put(m, "log.level", logLevel);
+    put(m, "status.root", statusRoot);
     return m;
   }
 
@@ -209,19 +220,36 @@ final class DaemonCommand implements Callable<Integer> {
     LbuvaultMetrics metrics = new LbuvaultMetrics();
     metrics.bindJvmMetrics();
     Optional<TextfileExporter> textfile = settings.textfileDir().map(TextfileExporter::new);
+    Runnable writeTextfile =
+        () ->
+            textfile.ifPresent(
+                t -> {
+                  try {
+                    t.write(metrics);
+                  } catch (IOException e) {
+                    log.error("cannot write {}: {}", t.file(), e.toString());
+                  }
+                });
     StatusSink sink =
         status -> {
           metrics.publish(status);
-          textfile.ifPresent(
-              t -> {
-                try {
-                  t.write(metrics);
-                } catch (IOException e) {
-                  log.error("cannot write {}: {}", t.file(), e.toString());
-                }
-              });
+          writeTextfile.run();
         };
-    Daemon daemon = new Daemon(settings, Clock.systemDefaultZone(), sink);
+    UncommittedSink uncommitted =
+        new UncommittedSink() {
+          @Override
+          public void publish(UncommittedReport report) {
+            metrics.publish(report);
+            writeTextfile.run();
+          }
+
+          @Override
+          public void clear(String host) {
+            metrics.clear(host);
+            writeTextfile.run();
+          }
+        };
+    Daemon daemon = new Daemon(settings, Clock.systemDefaultZone(), sink, uncommitted);
     MetricsServer server = null;
     if (settings.listen().isPresent()) {
       InetSocketAddress address = settings.listen().get();

@@ -14,6 +14,7 @@ import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.retention.RetentionPlanner;
 import dev.lbuvault.source.CardScanner;
 import dev.lbuvault.status.StatusSink;
+import dev.lbuvault.uncommitted.UncommittedSink;
 import dev.lbuvault.verify.Verifier;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,11 +31,16 @@ import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.JobBuilder;
 import org.quartz.JobDataMap;
+import org.quartz.JobExecutionContext;
+import org.quartz.JobExecutionException;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.matchers.KeyMatcher;
+import org.quartz.listeners.JobListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +58,18 @@ public final class Daemon {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final JobKey BACKUP = JobKey.jobKey("backup", "lbuvault");
   private static final JobKey VERIFY = JobKey.jobKey("verify", "lbuvault");
+  private static final JobKey UNCOMMITTED = JobKey.jobKey("uncommitted", "lbuvault");
+
+  /** How often the uncommitted-changes metrics are refreshed (and after each backup). */
+  static final int UNCOMMITTED_EVERY_MINUTES = 15;
+
   private static final Duration FINISH_GRACE = Duration.ofSeconds(15);
   private static final Duration ABANDON_GRACE = Duration.ofSeconds(8);
 
   private final DaemonSettings settings;
   private final Clock clock;
   private final StatusSink sink;
+  private final UncommittedSink uncommittedSink;
   private final CountDownLatch stopped = new CountDownLatch(1);
   // Set once by start(); read by stop(), the HTTP thread and the Quartz threads.
   private volatile DaemonTasks tasks;
@@ -66,9 +78,19 @@ public final class Daemon {
   private boolean stopRequested;
 
   public Daemon(DaemonSettings settings, Clock clock, StatusSink sink) {
+    this(settings, clock, sink, null);
+  }
+
+  /**
+   * @param uncommittedSink where the uncommitted-changes reports go when {@code status.root} is
+   *     set; null for none
+   */
+  public Daemon(
+      DaemonSettings settings, Clock clock, StatusSink sink, UncommittedSink uncommittedSink) {
     this.settings = settings;
     this.clock = clock;
     this.sink = sink;
+    this.uncommittedSink = uncommittedSink;
   }
 
   /**
@@ -103,11 +125,19 @@ public final class Daemon {
     TimeZone zone = TimeZone.getTimeZone(clock.getZone());
     try {
       scheduler = new StdSchedulerFactory(quartzProperties()).getScheduler();
+      UncommittedRefresh uncommitted =
+          settings.statusRoot().isPresent() && uncommittedSink != null
+              ? new UncommittedRefresh(
+                  repository, settings.statusRoot().get(), tasks::hostName, uncommittedSink)
+              : null;
       scheduler.setJobFactory(
-          (bundle, s) ->
-              bundle.getJobDetail().getKey().equals(BACKUP)
-                  ? new BackupJob(tasks)
-                  : new VerifyJob(tasks));
+          (bundle, s) -> {
+            JobKey key = bundle.getJobDetail().getKey();
+            if (key.equals(BACKUP)) {
+              return new BackupJob(tasks);
+            }
+            return key.equals(UNCOMMITTED) ? new UncommittedJob(uncommitted) : new VerifyJob(tasks);
+          });
       scheduler.addJob(
           JobBuilder.newJob(BackupJob.class).withIdentity(BACKUP).storeDurably().build(), false);
       scheduler.addJob(
@@ -117,6 +147,9 @@ public final class Daemon {
       }
       if (settings.verifySchedule().isPresent()) {
         scheduler.scheduleJob(cronTrigger(VERIFY, settings.verifySchedule().get(), zone));
+      }
+      if (uncommitted != null) {
+        scheduleUncommitted();
       }
       tasks.setScheduling(new QuartzScheduling());
       scheduler.start();
@@ -152,6 +185,44 @@ public final class Daemon {
         settings.settle(),
         settings.rescan(),
         settings.retention().isEmpty() ? ", no pruning" : ", pruning after each new version");
+  }
+
+  /**
+   * Every 15 minutes from now, and after each backup run (a job listener, so no thread polls):
+   * Quartz's one scheduler thread sleeps until the next fire time.
+   */
+  private void scheduleUncommitted() throws SchedulerException {
+    scheduler.addJob(
+        JobBuilder.newJob(UncommittedJob.class).withIdentity(UNCOMMITTED).storeDurably().build(),
+        false);
+    scheduler.scheduleJob(
+        TriggerBuilder.newTrigger()
+            .forJob(UNCOMMITTED)
+            .withIdentity("uncommitted-schedule", UNCOMMITTED.getGroup())
+            .startNow()
+            .withSchedule(
+                SimpleScheduleBuilder.repeatMinutelyForever(UNCOMMITTED_EVERY_MINUTES)
+                    .withMisfireHandlingInstructionNextWithRemainingCount())
+            .build());
+    scheduler
+        .getListenerManager()
+        .addJobListener(
+            new JobListenerSupport() {
+              @Override
+              public String getName() {
+                return "uncommitted-after-backup";
+              }
+
+              @Override
+              public void jobWasExecuted(JobExecutionContext context, JobExecutionException e) {
+                try {
+                  scheduler.triggerJob(UNCOMMITTED);
+                } catch (SchedulerException ex) {
+                  LOG.debug("cannot refresh the uncommitted changes: {}", ex.toString());
+                }
+              }
+            },
+            KeyMatcher.keyEquals(BACKUP));
   }
 
   private static org.quartz.Trigger cronTrigger(JobKey job, String expression, TimeZone zone) {

@@ -44,6 +44,8 @@ import org.quartz.CronExpression;
  * @param lockWait how long a backup or prune waits for another writer (a CLI run) to finish
  * @param retention the prune policy applied after each stored version
  * @param logLevel error, warn, info or debug
+ * @param statusRoot the host's root directory when the daemon runs on the host itself: then the
+ *     uncommitted-changes metrics ({@code lbuvault status}) are refreshed; empty when off
  */
 public record DaemonSettings(
     Path repo,
@@ -57,7 +59,8 @@ public record DaemonSettings(
     Duration rescan,
     Duration lockWait,
     RetentionPolicy retention,
-    String logLevel) {
+    String logLevel,
+    Optional<Path> statusRoot) {
 
   /** The default port: outside Prometheus's exporter range 9100-9999, which is fully allocated. */
   public static final int DEFAULT_PORT = 19528;
@@ -124,7 +127,12 @@ public record DaemonSettings(
               "--keep-within",
               "0h",
               "a retention duration such as 7d, 36h, 1y2m (0h: rule off)"),
-          new Key("log.level", "--log-level", "info", "error, warn, info or debug"));
+          new Key("log.level", "--log-level", "info", "error, warn, info or debug"),
+          new Key(
+              "status.root",
+              "--status-root",
+              "",
+              "the host's root directory (/) when the daemon runs on the host itself, or empty"));
 
   private static final Pattern LISTEN =
       Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
@@ -142,6 +150,7 @@ public record DaemonSettings(
     Objects.requireNonNull(lockWait, "lockWait");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(logLevel, "logLevel");
+    Objects.requireNonNull(statusRoot, "statusRoot");
     if (settle.isNegative() || rescan.isNegative() || lockWait.isNegative()) {
       throw new IllegalArgumentException("durations must not be negative");
     }
@@ -240,6 +249,14 @@ public record DaemonSettings(
     if (!List.of("error", "warn", "info", "debug").contains(level)) {
       throw v.bad("log.level", "use error, warn, info or debug");
     }
+    Optional<Path> statusRoot = Optional.empty();
+    if (!v.get("status.root").isEmpty()) {
+      Path dir = Path.of(v.get("status.root"));
+      if (!Files.isDirectory(dir)) {
+        throw v.bad("status.root", "no such directory (the host's root, /, or empty for off)");
+      }
+      statusRoot = Optional.of(dir);
+    }
     return new DaemonSettings(
         Path.of(repoText),
         source,
@@ -252,7 +269,8 @@ public record DaemonSettings(
         rescan,
         lockWait,
         retention,
-        level);
+        level,
+        statusRoot);
   }
 
   /** A Quartz cron expression in the JVM's time zone (the machine's local time). */

@@ -3,6 +3,8 @@ package dev.lbuvault.metrics;
 import dev.lbuvault.status.HostStatus;
 import dev.lbuvault.status.RunResult;
 import dev.lbuvault.status.StatusSink;
+import dev.lbuvault.uncommitted.UncommittedReport;
+import dev.lbuvault.uncommitted.UncommittedSink;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -35,7 +37,7 @@ import java.util.function.ToDoubleFunction;
  * bound. JVM and process metrics live in a second registry that only the long-running daemon binds
  * and that the textfile leaves out: a finished process has no memory or threads to report.
  */
-public final class LbuvaultMetrics implements StatusSink {
+public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
   /** The text exposition format that Prometheus, node_exporter and promtool all read. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -44,6 +46,8 @@ public final class LbuvaultMetrics implements StatusSink {
   private final List<Meter> hostMeters = new ArrayList<>();
   private volatile HostStatus status;
   private PrometheusMeterRegistry jvm;
+  private final List<Meter> uncommittedMeters = new ArrayList<>();
+  private volatile UncommittedReport uncommitted;
 
   /** Adds the cheap JVM and process binders (memory, GC, threads, classes, CPU, uptime, fds). */
   public synchronized void bindJvmMetrics() {
@@ -81,6 +85,57 @@ public final class LbuvaultMetrics implements StatusSink {
     if (previous == null || !previous.host().equals(next.host())) {
       register(next.host());
     }
+  }
+
+  /** Shows the newest uncommitted-changes report (the daemon with {@code status.root} set). */
+  @Override
+  public synchronized void publish(UncommittedReport report) {
+    UncommittedReport previous = uncommitted;
+    uncommitted = report;
+    if (previous == null || !previous.host().equals(report.host())) {
+      removeUncommitted();
+      Tags tags = Tags.of("host", report.host());
+      uncommittedGauge(
+          "lbuvault.uncommitted.changes",
+          "Lines lbuvault status prints: what lbu commit would save that the newest version lacks",
+          tags,
+          r -> r.changes().size());
+      uncommittedGauge(
+          "lbuvault.uncommitted.oldest.change.timestamp.seconds",
+          "When the oldest uncommitted change happened (file ctime; 0: none)",
+          tags,
+          r -> seconds(r.oldestChange()));
+    }
+  }
+
+  /** The uncommitted changes are unknown now: their meters go, rather than show stale values. */
+  @Override
+  public synchronized void clear(String host) {
+    removeUncommitted();
+    uncommitted = null;
+  }
+
+  private void removeUncommitted() {
+    for (Meter m : uncommittedMeters) {
+      registry.remove(m);
+    }
+    uncommittedMeters.clear();
+  }
+
+  private void uncommittedGauge(
+      String name, String help, Tags tags, ToDoubleFunction<UncommittedReport> value) {
+    uncommittedMeters.add(
+        Gauge.builder(
+                name,
+                this,
+                m -> {
+                  UncommittedReport r = m.uncommitted;
+                  return r == null ? Double.NaN : value.applyAsDouble(r);
+                })
+            .description(help)
+            .tags(tags)
+            .strongReference(true)
+            .register(registry));
   }
 
   /** The status the metrics currently show, if any was published. */

@@ -54,7 +54,7 @@ final class DaemonHarness implements AutoCloseable {
     DaemonSettings s = DaemonSettings.parse(settings);
     metrics = new LbuvaultMetrics();
     metrics.bindJvmMetrics();
-    daemon = new Daemon(s, clock, metrics);
+    daemon = new Daemon(s, clock, metrics, metrics);
     server =
         MetricsServer.start(
             new InetSocketAddress("127.0.0.1", 0), metrics::scrape, daemon::isRunning);

@@ -8,6 +8,8 @@ import dev.lbuvault.status.RepositoryStats;
 import dev.lbuvault.status.RunResult;
 import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Promtool;
+import dev.lbuvault.uncommitted.Change;
+import dev.lbuvault.uncommitted.UncommittedReport;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +94,43 @@ class LbuvaultMetricsTest {
     String text = m.scrape();
     assertThat(text).contains("# TYPE jvm_memory_used_bytes gauge", "process_cpu_seconds_total");
     Promtool.assertAccepts(text, tmp);
+  }
+
+  @Test
+  void uncommittedChangesAreExportedPromtoolAcceptsThemAndClearingRemovesThem(@TempDir Path tmp)
+      throws Exception {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.publish(status("rpi"));
+    Instant oldest = Instant.parse("2026-11-24T08:15:30Z");
+    m.publish(
+        new UncommittedReport(
+            "rpi",
+            "20261125T030000Z",
+            "rpi.apkovl.tar.gz",
+            List.of(
+                new Change(Change.Kind.DELETED, "etc/motd", oldest.plusSeconds(60)),
+                new Change(Change.Kind.ADDED, "etc/hosts", oldest))));
+    String text = m.scrape();
+
+    assertThat(text)
+        .contains("# TYPE lbuvault_uncommitted_changes gauge\n")
+        .contains("# TYPE lbuvault_uncommitted_oldest_change_timestamp_seconds gauge\n");
+    assertThat(Http.sample(text, "lbuvault_uncommitted_changes{host=\"rpi\"}")).contains(2.0);
+    assertThat(
+            Http.sample(text, "lbuvault_uncommitted_oldest_change_timestamp_seconds{host=\"rpi\"}"))
+        .contains((double) oldest.getEpochSecond());
+    Promtool.assertAccepts(text, tmp);
+
+    m.publish(new UncommittedReport("rpi", "20261125T030000Z", "rpi.apkovl.tar.gz", List.of()));
+    assertThat(Http.sample(m.scrape(), "lbuvault_uncommitted_changes{host=\"rpi\"}")).contains(0.0);
+    assertThat(
+            Http.sample(
+                m.scrape(), "lbuvault_uncommitted_oldest_change_timestamp_seconds{host=\"rpi\"}"))
+        .contains(0.0);
+
+    m.clear("rpi");
+    assertThat(m.scrape()).doesNotContain("lbuvault_uncommitted");
+    assertThat(Http.sample(m.scrape(), "lbuvault_versions{host=\"rpi\"}")).contains(3.0);
   }
 
   @Test

@@ -1,0 +1,77 @@
+package dev.lbuvault.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.Tools;
+import dev.lbuvault.testing.Waits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon's uncommitted-changes metrics on a real daemon: exported when {@code status.root} is
+ * set, right after start and after each backup run (no 15-minute wait), and not at all without it.
+ */
+class DaemonUncommittedTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String H = "host=\"rpi\"";
+  private static final String CHANGES = "lbuvault_uncommitted_changes";
+  private static final String OLDEST = "lbuvault_uncommitted_oldest_change_timestamp_seconds";
+
+  @TempDir Path tmp;
+
+  @Test
+  void theCountFollowsTheHostAfterEachBackupRun() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("root/etc"));
+    Files.writeString(root.resolve("hostname"), "rpi\n");
+    try (DaemonHarness d = new DaemonHarness(tmp)) {
+      commit(d, "etc/hostname");
+      d.set("status.root", tmp.resolve("root").toString()).start();
+      Waits.until(WAIT, "the first version", () -> d.versions().size() == 1);
+      Waits.until(WAIT, "nothing uncommitted", () -> d.value(CHANGES, H) == 0);
+      assertThat(d.value(OLDEST, H)).isZero();
+
+      Instant before = Instant.now().minusSeconds(2);
+      Files.writeString(root.resolve("motd"), "changed\n");
+      Files.writeString(root.resolve("hostname"), "rpi-2\n");
+      Instant after = Instant.now().plusSeconds(2);
+      // Any backup run refreshes the count: here one that stores a new card file.
+      Files.writeString(d.card.resolve("usercfg.txt"), "# touched\n");
+      Waits.until(WAIT, "a second version", () -> d.versions().size() == 2);
+      Waits.until(WAIT, "two uncommitted changes", () -> d.value(CHANGES, H) == 2);
+      double oldest = d.value(OLDEST, H);
+      assertThat(oldest)
+          .isBetween((double) before.getEpochSecond(), (double) after.getEpochSecond());
+    }
+  }
+
+  @Test
+  void withoutStatusRootNothingIsExported() throws Exception {
+    try (DaemonHarness d = new DaemonHarness(tmp)) {
+      d.start();
+      Waits.until(WAIT, "the first version", () -> d.versions().size() == 1);
+      Waits.until(WAIT, "its metrics", () -> d.value("lbuvault_versions", H) == 1);
+      assertThat(d.scrape()).doesNotContain("lbuvault_uncommitted");
+    }
+  }
+
+  /** Replaces the card's apkovl with one made by GNU tar from the root, as lbu commit does. */
+  private void commit(DaemonHarness d, String members) throws Exception {
+    Path out = tmp.resolve("made.apkovl.tar.gz");
+    Commands.check(
+        tmp.resolve("root"),
+        Tools.require("tar").toString(),
+        "-c",
+        "--no-recursion",
+        "-z",
+        "-f",
+        out.toString(),
+        members);
+    Files.move(out, d.card.resolve("rpi.apkovl.tar.gz"), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
