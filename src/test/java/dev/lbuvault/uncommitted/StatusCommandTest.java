@@ -186,6 +186,74 @@ class StatusCommandTest {
             "A var/lib",
             "A var/lib/app",
             "A var/lib/app/state");
+
+    // The comparison judged as lbu status makes it, by GNU tar, find and cmp: extract the backed-up
+    // apkovl and what lbu would archive now (the list apk audit and lbu.list give, by hand), then
+    // compare the two trees. lbuvault's documented extras (mode-only and symlink-target updates)
+    // are the only lines the judge does not print.
+    List<String> now = new java.util.ArrayList<>(COMMITTED);
+    now.removeAll(
+        List.of(
+            "etc/apk/repositories",
+            "etc/motd",
+            "etc/newdir/a.conf",
+            "root/.ssh",
+            "root/.ssh/authorized_keys"));
+    now.addAll(
+        List.of(
+            "etc/hosts",
+            "etc/init.d/net.eth1",
+            "etc/ssh/moduli",
+            "etc/wireguard",
+            "etc/wireguard/wg0.conf",
+            "opt/app/b.conf",
+            "var/lib/app/state"));
+    List<String> ours =
+        status
+            .out()
+            .lines()
+            .filter(l -> !l.equals("U etc/apk/world") && !l.equals("U etc/localtime"))
+            .sorted()
+            .toList();
+    assertThat(treesComparedByTarFindAndCmp(now)).containsExactlyElementsOf(ours);
+  }
+
+  private java.util.stream.Stream<Path> listVersions() throws java.io.IOException {
+    try (java.util.stream.Stream<Path> s = Files.list(Path.of(repo, "hosts/rpi/versions"))) {
+      return s.toList().stream();
+    }
+  }
+
+  /** lbu status's comparison with independent tools; regular files' contents only. */
+  private List<String> treesComparedByTarFindAndCmp(List<String> now) throws Exception {
+    Path judge = Files.createDirectories(tmp.resolve("judge"));
+    Path list = Files.writeString(judge.resolve("now.list"), String.join("\n", now) + "\n");
+    Path stored =
+        listVersions()
+            .filter(p -> !p.getFileName().toString().startsWith("."))
+            .max(Path::compareTo)
+            .orElseThrow()
+            .resolve("card/rpi.apkovl.tar.gz");
+    String script =
+        String.join(
+            "\n",
+            "set -e",
+            "mkdir a b",
+            "tar -C a -xzf \"$1\"",
+            "(cd \"$2\" && tar -c --no-recursion -T \"$3\") | tar -C b -x",
+            "(cd a && find .) | while read -r f; do f=${f#./}; [ \"$f\" = . ] && continue",
+            "  [ -e \"b/$f\" ] || [ -L \"b/$f\" ] || echo \"D $f\"; done",
+            "(cd b && find .) | while read -r f; do f=${f#./}; [ \"$f\" = . ] && continue",
+            "  if [ ! -e \"a/$f\" ] && [ ! -L \"a/$f\" ]; then echo \"A $f\"",
+            "  elif [ -f \"a/$f\" ] && [ ! -L \"a/$f\" ] && [ -f \"b/$f\" ] && [ ! -L \"b/$f\" ] \\",
+            "    && ! cmp -s \"a/$f\" \"b/$f\"; then echo \"U $f\"; fi; done",
+            "");
+    Tools.require("cmp");
+    Tools.require("find");
+    String out =
+        Commands.check(
+            judge, "sh", "-c", script, "sh", stored.toString(), root.toString(), list.toString());
+    return out.lines().sorted().toList();
   }
 
   @Test
