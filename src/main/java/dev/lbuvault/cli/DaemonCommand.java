@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -46,8 +47,7 @@ final class DaemonCommand implements Callable<Integer> {
 
   // What the shutdown hook exits with: 0 for a requested stop, 1 after a fault.
   private static volatile int exitStatus = ExitCodes.OK;
-  private static final java.util.concurrent.atomic.AtomicBoolean START_FAILED =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private static final AtomicBoolean START_FAILED = new AtomicBoolean();
 
   @Option(
       names = "--config",
@@ -250,12 +250,16 @@ final class DaemonCommand implements Callable<Integer> {
           }
         };
     Daemon daemon = new Daemon(settings, Clock.systemDefaultZone(), sink, uncommitted);
+    AtomicBoolean ready = new AtomicBoolean();
     MetricsServer server = null;
     if (settings.listen().isPresent()) {
       InetSocketAddress address = settings.listen().get();
       try {
         // Bound before anything else starts, so a taken port fails at once.
-        server = MetricsServer.start(address, metrics::scrape, daemon::isRunning);
+        // Healthy only once start-up is complete (signal handlers, shutdown hook, scheduler): a
+        // supervisor that signals the daemon as soon as /healthz says 200 must find it ready.
+        server =
+            MetricsServer.start(address, metrics::scrape, () -> ready.get() && daemon.isRunning());
       } catch (IOException e) {
         throw new CommandFailure(
             ExitCodes.FAILURE,
@@ -303,6 +307,7 @@ final class DaemonCommand implements Callable<Integer> {
       }
       throw e;
     }
+    ready.set(true);
     if (server != null) {
       log.info("serving /metrics and /healthz on http://{}/", hostPort(server.address()));
     }
