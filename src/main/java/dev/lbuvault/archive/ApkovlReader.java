@@ -37,8 +37,37 @@ public final class ApkovlReader {
    * @throws InvalidApkovlException if the file is not a readable gzip-compressed tar
    */
   public static List<ApkovlMember> members(Path apkovl) throws IOException, InvalidApkovlException {
+    TarArchiveInputStream opened;
+    try {
+      opened = open(apkovl);
+    } catch (IOException | IllegalArgumentException e) {
+      throw unreadable(apkovl, e);
+    }
+    return members(opened, apkovl);
+  }
+
+  /**
+   * Every member of the gzip-compressed tar read from {@code plaintext} (e.g. a decrypted apkovl),
+   * which is closed; {@code apkovl} names it in messages.
+   *
+   * @throws InvalidApkovlException if the stream is not a readable gzip-compressed tar
+   */
+  public static List<ApkovlMember> members(InputStream plaintext, Path apkovl)
+      throws IOException, InvalidApkovlException {
+    TarArchiveInputStream opened;
+    try {
+      opened = new TarArchiveInputStream(new GzipCompressorInputStream(plaintext));
+    } catch (IOException | IllegalArgumentException e) {
+      plaintext.close();
+      throw unreadable(apkovl, e);
+    }
+    return members(opened, apkovl);
+  }
+
+  private static List<ApkovlMember> members(TarArchiveInputStream opened, Path apkovl)
+      throws IOException, InvalidApkovlException {
     List<ApkovlMember> members = new ArrayList<>();
-    try (TarArchiveInputStream tar = open(apkovl)) {
+    try (TarArchiveInputStream tar = opened) {
       byte[] buffer = new byte[BUFFER_SIZE];
       for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
         if (members.size() == MAX_MEMBERS) {

@@ -1,5 +1,7 @@
 package dev.lbuvault.cli;
 
+import dev.lbuvault.crypto.Password;
+import dev.lbuvault.crypto.PasswordFile;
 import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.Repository;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +52,13 @@ final class StatusCommand implements Callable<Integer> {
       description = "The host's root directory (default: /).")
   Path root;
 
+  @Option(
+      names = "--password-file",
+      paramLabel = "FILE",
+      description =
+          "File whose first line is the password of an encrypted apkovl (mode 0600 or stricter).")
+  Path passwordFile;
+
   @Option(names = "--json", description = "Print the changes as JSON.")
   boolean json;
 
@@ -61,7 +71,9 @@ final class StatusCommand implements Callable<Integer> {
       }
       Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
       String host = repo.resolveHost(repoOptions.host());
-      report = new UncommittedService(repo).scan(host, root);
+      Optional<Password> password =
+          passwordFile == null ? Optional.empty() : Optional.of(PasswordFile.read(passwordFile));
+      report = new UncommittedService(repo).scan(host, root, password);
     } catch (CommandFailure f) {
       throw new CommandFailure(TROUBLE, f.getMessage());
     } catch (Exception e) {

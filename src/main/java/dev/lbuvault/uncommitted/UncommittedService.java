@@ -3,6 +3,11 @@ package dev.lbuvault.uncommitted;
 import dev.lbuvault.archive.ApkovlMember;
 import dev.lbuvault.archive.ApkovlReader;
 import dev.lbuvault.archive.InvalidApkovlException;
+import dev.lbuvault.crypto.Decrypted;
+import dev.lbuvault.crypto.EncCipher;
+import dev.lbuvault.crypto.OpensslEnc;
+import dev.lbuvault.crypto.Password;
+import dev.lbuvault.crypto.WrongPasswordException;
 import dev.lbuvault.repo.ApkovlRecord;
 import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
@@ -10,8 +15,11 @@ import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionMetadata;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code lbuvault status}: compares a host's root with the apkovl of the host's newest stored
@@ -35,6 +43,17 @@ public final class UncommittedService {
    */
   public UncommittedReport scan(String host, Path root)
       throws IOException, RepositoryException, InvalidApkovlException, CannotCompareException {
+    return scan(host, root, Optional.empty());
+  }
+
+  /**
+   * As {@link #scan(String, Path)}, decrypting an encrypted apkovl with {@code password}.
+   *
+   * @throws CannotCompareException also when the apkovl is encrypted and the password is missing or
+   *     wrong, or the cipher is one lbuvault cannot decrypt
+   */
+  public UncommittedReport scan(String host, Path root, Optional<Password> password)
+      throws IOException, RepositoryException, InvalidApkovlException, CannotCompareException {
     StoredVersion newest =
         repository
             .newest(host)
@@ -53,17 +72,57 @@ public final class UncommittedService {
       if (apkovl != null) {
         name = apkovl.name();
         Path file = newest.card().resolve(name);
-        if (apkovl.encrypted()) {
-          throw new CannotCompareException(
-              file
-                  + " is encrypted ("
-                  + apkovl.cipher()
-                  + "): lbuvault status cannot decrypt apkovls yet; use lbu status on the host");
-        }
-        members = ApkovlReader.members(file);
+        members =
+            apkovl.encrypted()
+                ? encryptedMembers(file, apkovl.cipher(), password)
+                : ApkovlReader.members(file);
       }
       List<Change> changes = new UncommittedScanner(root).compare(members);
       return new UncommittedReport(host, newest.id().value(), name, changes);
     }
+  }
+
+  /**
+   * The members of an encrypted apkovl, decrypted as a stream (bounded memory, like plain ones).
+   */
+  private static List<ApkovlMember> encryptedMembers(
+      Path file, String cipherName, Optional<Password> password)
+      throws IOException, InvalidApkovlException, CannotCompareException {
+    EncCipher cipher =
+        EncCipher.forName(cipherName)
+            .orElseThrow(
+                () ->
+                    new CannotCompareException(
+                        file
+                            + " is encrypted with "
+                            + cipherName
+                            + ", which lbuvault cannot decrypt"));
+    if (password.isEmpty()) {
+      throw new CannotCompareException(
+          file
+              + " is encrypted ("
+              + cipherName
+              + "): give --password-file FILE (the password lbu commit encrypts with)");
+    }
+    InputStream in = Files.newInputStream(file);
+    Decrypted decrypted;
+    try {
+      decrypted = OpensslEnc.open(in, cipher, password.get(), UncommittedService::looksLikeGzip);
+    } catch (WrongPasswordException e) {
+      in.close();
+      throw new CannotCompareException(file + ": " + e.getMessage());
+    } catch (IOException e) {
+      in.close();
+      throw e;
+    }
+    return ApkovlReader.members(decrypted.plaintext(), file);
+  }
+
+  /** A gzip member starts 1f 8b 08 (deflate): what lbu's {@code tar -z} writes. */
+  private static boolean looksLikeGzip(byte[] first) {
+    return first.length >= 3
+        && (first[0] & 0xff) == 0x1f
+        && (first[1] & 0xff) == 0x8b
+        && first[2] == 8;
   }
 }

@@ -302,19 +302,62 @@ class StatusCommandTest {
   }
 
   @Test
-  void anEncryptedNewestApkovlIsTroubleWithAOneLineReason() throws Exception {
-    Path encrypted = tmp.resolve("enc");
-    Cards.make(encrypted, "--encrypted", "secret-pw");
+  void anEncryptedApkovlIsComparedWithItsPasswordFileAndIsTroubleWithoutOrWithAWrongOne()
+      throws Exception {
+    String password = "correct horse battery";
+    Path pw = Files.writeString(tmp.resolve("pw"), password + "\n");
+    Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
+    Path list = Files.writeString(tmp.resolve("enc.list"), String.join("\n", COMMITTED) + "\n");
+    // As lbu commit with ENCRYPTION=aes-256-cbc: tar -c ... -z | openssl enc -aes-256-cbc -salt
+    Files.delete(card.resolve("rpi.apkovl.tar.gz"));
+    Path encrypted = card.resolve("rpi.apkovl.tar.gz.aes-256-cbc");
+    Commands.check(
+        root,
+        "sh",
+        "-c",
+        "tar -c --no-recursion -T \"$1\" -z | openssl enc -aes-256-cbc -salt -pass file:\"$2\" >"
+            + " \"$3\"",
+        "sh",
+        list.toString(),
+        pw.toString(),
+        encrypted.toString());
     String encRepo = tmp.resolve("enc-repo").toString();
     assertThat(Cli.run("init", "--repo", encRepo).exitCode()).isZero();
-    Result backup = Cli.run("backup", "--repo", encRepo, "--source=" + encrypted);
+    Result backup = Cli.run("backup", "--repo", encRepo, "--source=" + card);
     assertThat(backup.exitCode()).as(backup.toString()).isZero();
+    String[] base = {"status", "--repo", encRepo, "--root", root.toString()};
 
-    Result status = Cli.run("status", "--repo", encRepo, "--root", root.toString());
+    Result none = Cli.run(base);
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err().strip()).contains("is encrypted").contains("--password-file");
+    assertThat(none.err().strip().lines()).hasSize(1);
 
-    assertThat(status.exitCode()).isEqualTo(2);
-    assertThat(status.err().strip()).contains("is encrypted").doesNotContain("\n");
-    assertThat(status.out()).isEmpty();
+    Result same = Cli.run(concat(base, "--password-file", pw.toString()));
+    assertThat(same.exitCode()).as(same.toString()).isZero();
+    assertThat(same.out()).isEmpty();
+
+    host.file("etc/hostname", "pi-two\n", "rw-r--r--");
+    Result changed = Cli.run(concat(base, "--password-file", pw.toString()));
+    assertThat(changed.exitCode()).as(changed.toString()).isEqualTo(1);
+    assertThat(changed.out().lines()).containsExactly("U etc/hostname");
+
+    Path wrong = Files.writeString(tmp.resolve("wrong"), "not it\n");
+    Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
+    Result bad = Cli.run(concat(base, "--password-file", wrong.toString()));
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("wrong password").doesNotContain("not it");
+
+    Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-r--r--"));
+    Result shared = Cli.run(concat(base, "--password-file", pw.toString()));
+    assertThat(shared.exitCode()).isEqualTo(2);
+    assertThat(shared.err()).contains(pw.toString()).doesNotContain(password);
+    assertThat(shared.out()).isEmpty();
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 
   @Test
