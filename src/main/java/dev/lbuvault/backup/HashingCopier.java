@@ -17,15 +17,21 @@ import java.util.UUID;
 
 /**
  * Copies one card file into the working mirror while computing its SHA-256, so each byte is read
- * once. The copy goes to a temporary name outside the mirrored tree and is renamed over it only
- * when complete, fsynced, and when the card file had the same size and mtime before and after the
- * read (otherwise lbu is writing it and the copy is thrown away).
+ * once. The copy goes to a temporary name outside the mirrored tree; only when it is complete and
+ * the card file had the same size and mtime before and after the read (otherwise lbu is writing it
+ * and the copy is thrown away) is it handed to the {@link Committer}, which fsyncs it and renames
+ * it over the target.
  */
 final class HashingCopier {
   private static final int BUFFER_BYTES = 1 << 20;
 
   private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+  private final Committer committer;
   private long bytesCopied;
+
+  HashingCopier(Committer committer) {
+    this.committer = committer;
+  }
 
   long bytesCopied() {
     return bytesCopied;
@@ -33,7 +39,8 @@ final class HashingCopier {
 
   /**
    * Copies {@code source} (expected to match {@code expected}) to {@code target} through a
-   * temporary file in {@code staging} (same filesystem as the target); returns the hex SHA-256.
+   * temporary file in {@code staging} (same filesystem as the target); returns the hex SHA-256. The
+   * copy is durable and at {@code target} once the committer has been drained.
    */
   String copy(Path source, Path target, Path staging, CardFile expected)
       throws IOException, SourceBusyException {
@@ -41,6 +48,7 @@ final class HashingCopier {
     Path temp = staging.resolve(UUID.randomUUID().toString());
     MessageDigest digest = Sha256.newDigest();
     long total = 0;
+    boolean handedOver = false;
     try {
       try (FileChannel in = openSource(source, expected);
           FileChannel out =
@@ -64,21 +72,24 @@ final class HashingCopier {
             throw new SourceBusyException(expected.path() + " grew while it was read");
           }
         }
-        // The mtime is part of what a version keeps: set it before the fsync so that a power cut
-        // after the backup reported success cannot leave the copy with the time of the copy.
+        // The mtime is part of what a version keeps: set it before the committer's fsync so that
+        // a power cut after the backup reported success cannot leave the copy with the time of the
+        // copy.
         Files.setLastModifiedTime(temp, expected.mtime());
-        out.force(true);
       }
       if (total != expected.size()) {
         throw new SourceBusyException(
             expected.path() + " is " + total + " bytes, expected " + expected.size());
       }
       requireUnchanged(source, expected);
-      SecureFiles.moveAtomically(temp, target);
+      committer.submit(temp, target);
+      handedOver = true;
       bytesCopied += total;
       return Sha256.hex(digest);
     } finally {
-      Files.deleteIfExists(temp);
+      if (!handedOver) {
+        Files.deleteIfExists(temp);
+      }
     }
   }
 

@@ -36,7 +36,6 @@ final class MirrorSync {
   private final Optional<StoredVersion> newest;
   private final boolean rehash;
   private final Set<String> forced = new HashSet<>();
-  private final HashingCopier copier = new HashingCopier();
 
   /**
    * Where copies are written before their rename into the mirror: beside {@code card/}, not inside
@@ -86,7 +85,11 @@ final class MirrorSync {
     Path staging = area.current().resolve(STAGING_DIR);
     SecureFiles.createPrivateDirectories(staging);
     try {
-      Result copied = copyFiles(scan, mirror, staging, touchedDirs);
+      Result copied;
+      try (Committer committer = new Committer()) {
+        copied = copyFiles(scan, mirror, staging, touchedDirs, new HashingCopier(committer));
+        committer.drain();
+      }
       // A directory added or removed (an empty one included) is a change worth a version.
       Result result =
           new Result(
@@ -104,7 +107,8 @@ final class MirrorSync {
     }
   }
 
-  private Result copyFiles(CardScan scan, Path mirror, Path staging, Set<Path> touchedDirs)
+  private Result copyFiles(
+      CardScan scan, Path mirror, Path staging, Set<Path> touchedDirs, HashingCopier copier)
       throws IOException, SourceBusyException {
     Map<String, String> newestSums = readSums(newest);
     List<ManifestEntry> entries = new ArrayList<>();
