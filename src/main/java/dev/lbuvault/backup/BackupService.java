@@ -4,9 +4,11 @@ import dev.lbuvault.BuildInfo;
 import dev.lbuvault.archive.ApkovlSummary;
 import dev.lbuvault.archive.ApkovlValidator;
 import dev.lbuvault.archive.InvalidApkovlException;
+import dev.lbuvault.boot.BootReadiness;
 import dev.lbuvault.fs.SecureFiles;
 import dev.lbuvault.fs.Sha256;
 import dev.lbuvault.repo.ApkovlRecord;
+import dev.lbuvault.repo.BootRecord;
 import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.DamageStore;
@@ -154,7 +156,8 @@ public final class BackupService {
         return result(
             BackupOutcome.UNCHANGED, host, newest.get().id(), scan, mirrored, survey, start);
       }
-      ApkovlRecord apkovl = validateApkovls(area, survey, mirrored.entries(), newest);
+      Validated validated = validateApkovls(area, survey, mirrored.entries(), newest);
+      ApkovlRecord apkovl = validated.record();
       VersionId id = publisher.nextId(area, start, newest);
       String sumsText = new ChecksumManifest(mirrored.entries()).toText();
       VersionMetadata metadata =
@@ -172,13 +175,14 @@ public final class BackupService {
               survey.warnings(),
               Sha256.of(sumsText),
               scan.directories());
+      metadata = metadata.withBoot(assessBoot(area, mirrored.entries(), validated));
       publisher.publish(area, id, sumsText, metadata);
       damage.update(r -> r.withoutHeal(heal));
       return result(BackupOutcome.STORED, host, id, scan, mirrored, survey, start);
     }
   }
 
-  private static Set<String> cardRelative(Set<String> versionPaths) {
+  private static Set<String> cardRelative(java.util.Collection<String> versionPaths) {
     Set<String> paths = new java.util.TreeSet<>();
     String prefix = StoredVersion.CARD_DIR + "/";
     for (String p : versionPaths) {
@@ -208,7 +212,10 @@ public final class BackupService {
     }
   }
 
-  private ApkovlRecord validateApkovls(
+  /** The apkovl's record, and what is known of its {@code etc/apk/world} for the boot check. */
+  private record Validated(ApkovlRecord record, BootReadiness.World world) {}
+
+  private Validated validateApkovls(
       HostArea area,
       CardSurvey.Survey survey,
       List<ManifestEntry> entries,
@@ -218,10 +225,35 @@ public final class BackupService {
     // are named in the "several apkovls" warning, and must not fail every backup.
     String primary = survey.primary();
     if (primary == null) {
-      return null;
+      return new Validated(null, BootReadiness.World.skipped("the card has no apkovl"));
     }
     Optional<ApkovlRecord> before = validatedBefore(newest, primary, entries);
-    return before.isPresent() ? before.get() : validate(area, primary, entries);
+    if (before.isPresent()) {
+      return new Validated(before.get(), BootWorlds.recorded(newest.get(), before.get()));
+    }
+    return validate(area, primary, entries);
+  }
+
+  /**
+   * Whether the card just mirrored boots unattended, judged on the mirror's bytes (the version
+   * being stored), not by reading the card again. A mirror file that cannot be read leaves the
+   * readiness unknown rather than failing a backup that is otherwise sound.
+   */
+  private static BootRecord assessBoot(
+      HostArea area, List<ManifestEntry> entries, Validated validated) {
+    Set<String> paths = cardRelative(entries.stream().map(ManifestEntry::path).toList());
+    Path card = area.currentCard();
+    ApkovlRecord apkovl = validated.record();
+    try {
+      return BootReadiness.assess(
+          paths,
+          path -> Files.newInputStream(card.resolve(path)),
+          apkovl == null ? null : apkovl.name(),
+          validated.world(),
+          apkovl != null && !apkovl.encrypted());
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private BackupResult result(
@@ -266,7 +298,7 @@ public final class BackupService {
     }
   }
 
-  private ApkovlRecord validate(HostArea area, String name, List<ManifestEntry> entries)
+  private Validated validate(HostArea area, String name, List<ManifestEntry> entries)
       throws IOException, InvalidApkovlException {
     ApkovlSummary summary = validator.validate(area.currentCard().resolve(name));
     String key = StoredVersion.CARD_DIR + "/" + name;
@@ -276,12 +308,14 @@ public final class BackupService {
         sha = e.sha256();
       }
     }
-    return new ApkovlRecord(
-        name,
-        summary.sizeBytes(),
-        sha,
-        summary.encrypted() ? -1 : summary.entryCount(),
-        summary.cipher());
+    ApkovlRecord record =
+        new ApkovlRecord(
+            name,
+            summary.sizeBytes(),
+            sha,
+            summary.encrypted() ? -1 : summary.entryCount(),
+            summary.cipher());
+    return new Validated(record, BootWorlds.validated(summary));
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.lbuvault.cli;
 
+import dev.lbuvault.boot.BootReadiness;
 import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.BootRecord;
 import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.DamageStore;
 import dev.lbuvault.repo.Repository;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "list",
     mixinStandardHelpOptions = true,
-    description = "List a host's versions: id, time, size, apkovl checksum, warnings.")
+    description =
+        "List a host's versions: id, time, size, apkovl checksum, boot readiness, warnings.")
 final class ListCommand implements Callable<Integer> {
   private static final java.time.format.DateTimeFormatter TIME =
       java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
@@ -54,7 +57,8 @@ final class ListCommand implements Callable<Integer> {
     List<Object> rows = new ArrayList<>();
     if (!json) {
       out.printf(
-          "%-20s  %-20s  %10s  %-12s  %s%n", "ID", "TIME (UTC)", "SIZE", "APKOVL", "WARNINGS");
+          "%-20s  %-20s  %10s  %-12s  %-9s  %s%n",
+          "ID", "TIME (UTC)", "SIZE", "APKOVL", "BOOT", "WARNINGS");
     }
     for (StoredVersion v : repo.versions(host)) {
       VersionMetadata m = null;
@@ -74,6 +78,10 @@ final class ListCommand implements Callable<Integer> {
         row.put("apkovlSha256", m == null || m.apkovl() == null ? null : m.apkovl().sha256());
         row.put("warnings", m == null ? List.of(damage) : m.warnings());
         row.put("damaged", damaged.isDamaged(v.id()));
+        BootRecord boot = m == null ? null : m.boot();
+        row.put("bootReady", boot == null ? null : boot.ready());
+        row.put("bootReasons", boot == null ? List.of() : boot.reasons());
+        row.put("bootNotes", boot == null ? List.of() : boot.notes());
         row.put("recordedId", m == null || m.id().equals(v.id()) ? null : m.id().value());
         rows.add(row);
       } else if (m == null) {
@@ -92,11 +100,12 @@ final class ListCommand implements Callable<Integer> {
         }
         notes.addAll(m.warnings());
         out.printf(
-            "%-20s  %-20s  %10s  %-12s  %s%n",
+            "%-20s  %-20s  %10s  %-12s  %-9s  %s%n",
             v.id(),
             TIME.format(m.time()),
             ByteSizes.human(m.totalBytes()),
             m.apkovl() == null ? "-" : m.apkovl().sha256().substring(0, 12),
+            bootColumn(m.boot()),
             String.join("; ", notes));
       }
     }
@@ -107,5 +116,22 @@ final class ListCommand implements Callable<Integer> {
       out.print(Json.write(rows));
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * The BOOT column: {@code ready}, {@code password} (ready, but the password must be typed at the
+   * console), {@code NOT READY} (lbuvault show names why) or {@code unknown} (stored before
+   * lbuvault checked).
+   */
+  static String bootColumn(BootRecord boot) {
+    if (boot == null) {
+      return "unknown";
+    }
+    if (!boot.ready()) {
+      return "NOT READY";
+    }
+    return boot.notes().stream().anyMatch(n -> n.startsWith(BootReadiness.PASSWORD_NOTE))
+        ? "password"
+        : "ready";
   }
 }

@@ -3,6 +3,7 @@ package dev.lbuvault.cli;
 import dev.lbuvault.json.Json;
 import dev.lbuvault.json.JsonObject;
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.BootRecord;
 import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.ManifestEntry;
 import dev.lbuvault.repo.ReadLock;
@@ -101,6 +102,7 @@ final class ShowCommand implements Callable<Integer> {
                 + " ("
                 + m.card().device()
                 + ")");
+    printBoot(out, m.boot());
     out.printf("tool      lbuvault %s%n", m.toolVersion());
     for (String w : m.warnings()) {
       out.printf("warning   %s%n", w);
@@ -110,6 +112,21 @@ final class ShowCommand implements Callable<Integer> {
       out.printf("%s  %12d  %s%n", e.sha256(), size(v.dir().resolve(e.path())), e.path());
     }
     return ExitCodes.OK;
+  }
+
+  /** Boot readiness: the verdict, then each reason and note on its own line. */
+  private static void printBoot(PrintWriter out, BootRecord boot) {
+    if (boot == null) {
+      out.println("boot      unknown (stored before lbuvault checked boot readiness)");
+      return;
+    }
+    out.printf("boot      %s%n", boot.ready() ? "ready" : "NOT READY");
+    for (String r : boot.reasons()) {
+      out.printf("          not ready: %s%n", r);
+    }
+    for (String n : boot.notes()) {
+      out.printf("          note: %s%n", n);
+    }
   }
 
   private static long size(Path file) {

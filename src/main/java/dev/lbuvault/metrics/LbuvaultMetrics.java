@@ -44,6 +44,7 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final List<Meter> hostMeters = new ArrayList<>();
+  private Meter bootReady;
   private volatile HostStatus status;
   private PrometheusMeterRegistry jvm;
   private final List<Meter> uncommittedMeters = new ArrayList<>();
@@ -84,6 +85,32 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
     status = next;
     if (previous == null || !previous.host().equals(next.host())) {
       register(next.host());
+    }
+    showBootReadyWhenKnown(next);
+  }
+
+  /**
+   * lbuvault_boot_ready exists only while the newest version has a verdict: an unknown one (no
+   * version yet, or one stored before lbuvault checked) is no series rather than a made-up 0 or 1
+   * or a NaN, so LbuvaultBootNotReady neither fires nor clears on a guess.
+   */
+  private void showBootReadyWhenKnown(HostStatus next) {
+    boolean known = next.repository().newestBootReady().isPresent();
+    if (known && bootReady == null) {
+      bootReady =
+          Gauge.builder(
+                  "lbuvault.boot.ready",
+                  this,
+                  m -> m.current().repository().newestBootReady().orElse(false) ? 1 : 0)
+              .description(
+                  "1 when the newest version's card boots unattended, 0 when lbuvault show names"
+                      + " why not (absent: unknown)")
+              .tags(Tags.of("host", next.host()))
+              .strongReference(true)
+              .register(registry);
+    } else if (!known && bootReady != null) {
+      registry.remove(bootReady);
+      bootReady = null;
     }
   }
 
@@ -163,6 +190,10 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
       registry.remove(m);
     }
     hostMeters.clear();
+    if (bootReady != null) {
+      registry.remove(bootReady);
+      bootReady = null;
+    }
     Tags tags = Tags.of("host", host);
     gauge(
         "lbuvault.backup.last.success.timestamp.seconds",

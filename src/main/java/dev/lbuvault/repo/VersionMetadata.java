@@ -31,7 +31,8 @@ public record VersionMetadata(
     CardVolumeRecord card,
     List<String> warnings,
     String sumsSha256,
-    List<String> directories) {
+    List<String> directories,
+    BootRecord boot) {
   public static final int FORMAT_VERSION = 1;
 
   public VersionMetadata {
@@ -47,6 +48,57 @@ public record VersionMetadata(
     apkovls = List.copyOf(apkovls);
     warnings = List.copyOf(warnings);
     directories = directories == null ? null : List.copyOf(directories);
+  }
+
+  /** A version without a boot-readiness record (as versions made before it was computed). */
+  public VersionMetadata(
+      VersionId id,
+      Instant time,
+      String host,
+      String source,
+      String toolVersion,
+      long fileCount,
+      long totalBytes,
+      ApkovlRecord apkovl,
+      List<String> apkovls,
+      CardVolumeRecord card,
+      List<String> warnings,
+      String sumsSha256,
+      List<String> directories) {
+    this(
+        id,
+        time,
+        host,
+        source,
+        toolVersion,
+        fileCount,
+        totalBytes,
+        apkovl,
+        apkovls,
+        card,
+        warnings,
+        sumsSha256,
+        directories,
+        null);
+  }
+
+  /** This version with {@code boot} as its boot-readiness record. */
+  public VersionMetadata withBoot(BootRecord boot) {
+    return new VersionMetadata(
+        id,
+        time,
+        host,
+        source,
+        toolVersion,
+        fileCount,
+        totalBytes,
+        apkovl,
+        apkovls,
+        card,
+        warnings,
+        sumsSha256,
+        directories,
+        boot);
   }
 
   /** A version without a record of its directories (as versions made before it was kept). */
@@ -76,6 +128,7 @@ public record VersionMetadata(
         card,
         warnings,
         sumsSha256,
+        null,
         null);
   }
 
@@ -114,6 +167,16 @@ public record VersionMetadata(
     m.put("sha256sumsSha256", sumsSha256);
     if (directories != null) {
       m.put("directories", directories);
+    }
+    if (boot != null) {
+      Map<String, Object> b = new LinkedHashMap<>();
+      b.put("ready", boot.ready());
+      b.put("reasons", boot.reasons());
+      b.put("notes", boot.notes());
+      if (boot.world() != null) {
+        b.put("world", boot.world());
+      }
+      m.put("boot", b);
     }
     return Json.write(m);
   }
@@ -161,9 +224,18 @@ public record VersionMetadata(
           card,
           o.strings("warnings"),
           o.string("sha256sumsSha256"),
-          o.has("directories") ? o.strings("directories") : null);
+          o.has("directories") ? o.strings("directories") : null,
+          o.has("boot") ? bootOf(o.object("boot")) : null);
     } catch (IllegalArgumentException | DateTimeException e) {
       throw new JsonException(e.getMessage(), e);
     }
+  }
+
+  private static BootRecord bootOf(JsonObject b) throws JsonException {
+    return new BootRecord(
+        b.bool("ready"),
+        b.strings("reasons"),
+        b.strings("notes"),
+        b.has("world") ? b.strings("world") : null);
   }
 }

@@ -1,9 +1,11 @@
 package dev.lbuvault.status;
 
+import dev.lbuvault.repo.BootRecord;
 import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.DamageStore;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.repo.VersionMetadata;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -34,11 +36,18 @@ import java.util.Set;
  * @param newest the time of the newest version (its id), if there is one
  * @param sizeBytes logical bytes of the distinct files in all versions
  * @param damagedVersions versions verify marked damaged in {@code damage.json}
+ * @param newestBootReady whether the newest version's card boots unattended; empty when unknown (no
+ *     version, or one stored before lbuvault checked, or an unreadable {@code version.json})
  */
 public record RepositoryStats(
-    int versions, Optional<Instant> newest, long sizeBytes, int damagedVersions) {
+    int versions,
+    Optional<Instant> newest,
+    long sizeBytes,
+    int damagedVersions,
+    Optional<Boolean> newestBootReady) {
   public RepositoryStats {
     Objects.requireNonNull(newest, "newest");
+    Objects.requireNonNull(newestBootReady, "newestBootReady");
     if (versions < 0 || sizeBytes < 0 || damagedVersions < 0 || damagedVersions > versions) {
       throw new IllegalArgumentException(
           "versions, sizeBytes and damagedVersions must be >= 0 (damaged at most versions), got "
@@ -48,6 +57,12 @@ public record RepositoryStats(
               + " and "
               + damagedVersions);
     }
+  }
+
+  /** Stats without a boot verdict. */
+  public RepositoryStats(
+      int versions, Optional<Instant> newest, long sizeBytes, int damagedVersions) {
+    this(versions, newest, sizeBytes, damagedVersions, Optional.empty());
   }
 
   /** Stats with no damaged version. */
@@ -98,7 +113,18 @@ public record RepositoryStats(
         versions.size(),
         Optional.of(newest),
         bytes[0],
-        damagedVersions(repository, host, versions));
+        damagedVersions(repository, host, versions),
+        bootReady(versions.get(versions.size() - 1)));
+  }
+
+  /** The newest version's boot verdict (one small file read), empty when it has none. */
+  private static Optional<Boolean> bootReady(StoredVersion newest) {
+    try {
+      return Optional.ofNullable(VersionMetadata.read(newest.metadata()).boot())
+          .map(BootRecord::ready);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // verify reports a damaged version.json
+    }
   }
 
   /** Versions the host's damage record marks (an unreadable record counts none: verify says). */

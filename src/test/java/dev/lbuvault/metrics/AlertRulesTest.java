@@ -58,7 +58,8 @@ class AlertRulesTest {
             "LbuvaultVerifyStale",
             "LbuvaultSourceDown",
             "LbuvaultUncommittedChanges",
-            "LbuvaultAbsent")) {
+            "LbuvaultAbsent",
+            "LbuvaultBootNotReady")) {
       assertThat(rules).contains("- alert: " + alert + "\n");
       assertThat(tests)
           .as("%s has a case that must fire", alert)

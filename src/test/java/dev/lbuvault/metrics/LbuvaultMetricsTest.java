@@ -172,4 +172,38 @@ class LbuvaultMetricsTest {
       assertThat(Http.get(base + "/metrics/x").status()).isEqualTo(404);
     }
   }
+
+  @Test
+  void bootReadyIsOneOrZeroForTheNewestVersionAndAbsentWhileUnknown(@TempDir Path tmp)
+      throws Exception {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.publish(withBoot(status("rpi"), Optional.empty()));
+    assertThat(m.scrape()).doesNotContain("lbuvault_boot_ready");
+
+    m.publish(withBoot(status("rpi"), Optional.of(false)));
+    String notReady = m.scrapeOwn();
+    assertThat(notReady).contains("# TYPE lbuvault_boot_ready gauge\n");
+    assertThat(Http.sample(notReady, "lbuvault_boot_ready{host=\"rpi\"}")).contains(0.0);
+    Promtool.assertAccepts(notReady, tmp);
+
+    m.publish(withBoot(status("rpi"), Optional.of(true)));
+    assertThat(Http.sample(m.scrape(), "lbuvault_boot_ready{host=\"rpi\"}")).contains(1.0);
+
+    m.publish(withBoot(status("pi2"), Optional.of(true)));
+    assertThat(m.scrape()).doesNotContain("lbuvault_boot_ready{host=\"rpi\"}");
+    assertThat(Http.sample(m.scrape(), "lbuvault_boot_ready{host=\"pi2\"}")).contains(1.0);
+
+    m.publish(withBoot(status("pi2"), Optional.empty()));
+    assertThat(m.scrape()).doesNotContain("lbuvault_boot_ready");
+  }
+
+  private static HostStatus withBoot(HostStatus s, Optional<Boolean> ready) {
+    RepositoryStats r = s.repository();
+    return new HostStatus(
+        s.host(),
+        s.state(),
+        new RepositoryStats(r.versions(), r.newest(), r.sizeBytes(), r.damagedVersions(), ready),
+        s.sourceUp(),
+        s.apkovlModified());
+  }
 }

@@ -66,4 +66,31 @@ class VersionMetadataTest {
         .isInstanceOf(JsonException.class)
         .hasMessageContaining("invalid host name");
   }
+
+  @Test
+  void aBootRecordRoundTripsAndAnOlderVersionWithoutOneReadsAsUnknown() throws JsonException {
+    BootRecord notReady =
+        new BootRecord(
+            false,
+            List.of("missing boot/vmlinuz-rpi (named in config.txt)"),
+            List.of("needs a password at the console to boot (encrypted apkovl, aes-256-cbc)"),
+            null);
+    VersionMetadata withBoot = sample().withBoot(notReady);
+    assertThat(VersionMetadata.fromJson(withBoot.toJson())).isEqualTo(withBoot);
+    BootRecord ready = new BootRecord(true, List.of(), List.of(), List.of("alpine-base", "chrony"));
+    assertThat(VersionMetadata.fromJson(sample().withBoot(ready).toJson()).boot()).isEqualTo(ready);
+
+    assertThat(sample().toJson()).doesNotContain("\"boot\"");
+    assertThat(VersionMetadata.fromJson(sample().toJson()).boot()).isNull();
+  }
+
+  @Test
+  void aBootRecordIsReadyExactlyWhenNothingStandsAgainstIt() {
+    assertThatThrownBy(() -> new BootRecord(true, List.of("missing x"), List.of(), null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new BootRecord(false, List.of(), List.of(), null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new BootRecord(false, List.of("two\nlines"), List.of(), null))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
