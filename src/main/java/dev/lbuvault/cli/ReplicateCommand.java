@@ -7,6 +7,7 @@ import dev.lbuvault.replicate.ReplicationReport;
 import dev.lbuvault.replicate.Replicator;
 import dev.lbuvault.replicate.Transfer;
 import dev.lbuvault.repo.Repository;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,14 +23,20 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code lbuvault replicate}: copies versions to another btrfs repository (send/receive). */
+/**
+ * {@code lbuvault replicate}: copies versions to another repository (btrfs send/receive, or
+ * hard-linked tree copies into a plain one).
+ */
 @Command(
     name = "replicate",
     mixinStandardHelpOptions = true,
     description = {
-      "Copy every version the target lacks to another btrfs repository, oldest first, with",
-      "btrfs send | btrfs receive, incremental from the newest version both hold. The target",
-      "is created if missing and is a repository in its own right (list, verify, recover).",
+      "Copy every version the target lacks to another repository, oldest first: between btrfs",
+      "repositories with btrfs send | btrfs receive, incremental from the newest version both",
+      "hold; into a plain one by copying each version's files, hard-linking those unchanged",
+      "since the target's previous version, verified there before it is published. The target",
+      "is created if missing (btrfs when both sides are on btrfs, else plain) and is a",
+      "repository in its own right (list, verify, recover).",
       "Exit 0 when every version is there, 1 when one could not be sent."
     })
 final class ReplicateCommand implements Callable<Integer> {
@@ -40,7 +47,7 @@ final class ReplicateCommand implements Callable<Integer> {
       names = "--to",
       paramLabel = "DIR",
       required = true,
-      description = "Target repository on a btrfs filesystem (created when missing or empty).")
+      description = "Target repository (created when missing or empty).")
   Path to;
 
   @Option(names = "--dry-run", description = "Print what would be sent; send nothing.")
@@ -61,7 +68,7 @@ final class ReplicateCommand implements Callable<Integer> {
     Duration wait = OptionValues.convert(spec, "--lock-wait", () -> DurationOption.parse(lockWait));
     ProcessRunner runner = ProcessRunner.system();
     Repository source = Repository.open(repoOptions.repo, runner);
-    Repository target = openOrCreate(runner);
+    Repository target = openOrCreate(source, runner);
     List<String> hosts =
         repoOptions.host().isPresent()
             ? List.of(source.resolveHost(repoOptions.host()))
@@ -89,11 +96,21 @@ final class ReplicateCommand implements Callable<Integer> {
     return report.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 
-  private Repository openOrCreate(ProcessRunner runner) throws Exception {
+  private Repository openOrCreate(Repository source, ProcessRunner runner) throws Exception {
     if (Files.exists(to.resolve(Repository.MARKER_FILE)) || dryRun) {
       return Repository.open(to, runner);
     }
-    return Repository.init(to, "btrfs", Clock.systemUTC(), runner);
+    return Repository.init(to, targetBackend(source), Clock.systemUTC(), runner);
+  }
+
+  /**
+   * btrfs only when both the source and the target's filesystem are btrfs (then versions go with
+   * send | receive); plain otherwise, and versions are copied as hard-linked trees.
+   */
+  private String targetBackend(Repository source) throws IOException {
+    boolean btrfs =
+        "btrfs".equals(source.backend().name()) && "btrfs".equals(Repository.detectBackend(to));
+    return btrfs ? "btrfs" : "plain";
   }
 
   private static Map<String, Object> toJson(ReplicationReport r, Repository target) {

@@ -1,7 +1,6 @@
 package dev.lbuvault.replicate;
 
-import dev.lbuvault.fs.SecureFiles;
-import dev.lbuvault.repo.HostArea;
+import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryException;
@@ -11,7 +10,6 @@ import dev.lbuvault.repo.VersionId;
 import dev.lbuvault.snapshot.BtrfsBackend;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,39 +19,53 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Copies a btrfs repository's versions into another btrfs repository with {@code btrfs send | btrfs
- * receive}, oldest first, each incremental from the newest older version both hold. The target is
- * an lbuvault repository in its own right. While a version is received it is hidden by a {@code
- * .receiving-ID} marker; it becomes visible only after the received subvolume is checked as btrbk
- * checks it (read-only, with a received UUID equal to the source's UUID); anything else is deleted
- * and reported. A run killed at any instant leaves the marker, and the next writer deletes the
- * half-received version before anything else.
+ * Copies a repository's versions into another repository, oldest first, skipping those the target
+ * already holds. Between btrfs repositories each version goes with {@code btrfs send | btrfs
+ * receive}, incremental from the newest older version both hold ({@link SendReceive}); into a
+ * plain-backend target its tree is copied with files unchanged since the target's previous version
+ * hard-linked to it ({@link TreeCopyTransfer}). Either way a version becomes visible on the target
+ * only after it was checked there, a same-named version that is not a copy of the source's is never
+ * overwritten, and a run killed at any instant leaves only hidden leftovers that the next writer
+ * deletes. The target is an lbuvault repository in its own right.
  */
 public final class Replicator {
   private final Repository source;
   private final Repository target;
-  private final BtrfsTransfer btrfs;
+  private final VersionTransport transport;
   private final Clock clock;
 
-  public Replicator(
-      Repository source, Repository target, dev.lbuvault.process.ProcessRunner runner, Clock clock)
+  public Replicator(Repository source, Repository target, ProcessRunner runner, Clock clock)
       throws RepositoryException {
-    requireBtrfs(source);
-    requireBtrfs(target);
     this.source = source;
     this.target = target;
-    this.btrfs = new BtrfsTransfer(runner);
+    this.transport = transportFor(source, target, runner);
     this.clock = clock;
   }
 
-  private static void requireBtrfs(Repository repo) throws RepositoryException {
-    if (!(repo.backend() instanceof BtrfsBackend)) {
-      throw new RepositoryException(
-          repo.root()
-              + " uses the "
-              + repo.backend().name()
-              + " backend; replicate sends btrfs snapshots, so both repositories must be on btrfs");
+  /**
+   * send | receive between btrfs repositories, a tree copy into a plain one. A plain source has no
+   * snapshots to send, and a btrfs target pairs its versions by received UUID, which a copied tree
+   * lacks: that one combination is refused.
+   */
+  private static VersionTransport transportFor(
+      Repository source, Repository target, ProcessRunner runner) throws RepositoryException {
+    boolean sourceBtrfs = source.backend() instanceof BtrfsBackend;
+    boolean targetBtrfs = target.backend() instanceof BtrfsBackend;
+    if (sourceBtrfs && targetBtrfs) {
+      return new SendReceive(source, target, new BtrfsTransfer(runner));
     }
+    if (!targetBtrfs) {
+      return new TreeCopyTransfer(target);
+    }
+    throw new RepositoryException(
+        source.root()
+            + " uses the "
+            + source.backend().name()
+            + " backend and "
+            + target.root()
+            + " the btrfs backend, which only receives btrfs snapshots; replicate into a plain"
+            + " repository instead (a new or empty --to DIR off btrfs, or one made with lbuvault"
+            + " init --backend plain)");
   }
 
   /** Replicates {@code hosts} (all of the source's when empty), waiting {@code lockWait}. */
@@ -79,17 +91,19 @@ public final class Replicator {
       if (!dryRun) {
         target.removeLeftovers(host);
       }
-      Map<VersionId, SubvolumeInfo> onTarget = targetVersions(host);
+      Map<VersionId, StoredVersion> onTarget = new HashMap<>();
+      for (StoredVersion t : target.versions(host)) {
+        onTarget.put(t.id(), t);
+      }
       List<VersionId> shared = new ArrayList<>();
       int already = 0;
       for (StoredVersion v : versions) {
         if (!Files.isDirectory(v.dir())) {
           continue; // pruned between the listing and the lock
         }
-        SubvolumeInfo info = btrfs.show(v.dir());
-        SubvolumeInfo there = onTarget.get(v.id());
+        StoredVersion there = onTarget.get(v.id());
         if (there != null) {
-          if (there.receivedFrom(info)) {
+          if (transport.holds(v, there)) {
             shared.add(v.id());
             already++;
           } else {
@@ -99,7 +113,7 @@ public final class Replicator {
         }
         Transfer t = new Transfer(host, v.id(), newestShared(shared, v.id()));
         if (!dryRun) {
-          Optional<String> failure = receive(v, info, t);
+          Optional<String> failure = transport.send(v, t);
           if (failure.isPresent()) {
             failures.add(failure.get());
             continue;
@@ -112,14 +126,6 @@ public final class Replicator {
     }
   }
 
-  private Map<VersionId, SubvolumeInfo> targetVersions(String host) throws IOException {
-    Map<VersionId, SubvolumeInfo> map = new HashMap<>();
-    for (StoredVersion v : target.versions(host)) {
-      map.put(v.id(), btrfs.show(v.dir()));
-    }
-    return map;
-  }
-
   private static Optional<VersionId> newestShared(List<VersionId> shared, VersionId before) {
     Optional<VersionId> best = Optional.empty();
     for (VersionId id : shared) {
@@ -130,44 +136,6 @@ public final class Replicator {
     return best;
   }
 
-  /** Marker, send | receive, check, unhide; empty on success, else what went wrong. */
-  private Optional<String> receive(StoredVersion v, SubvolumeInfo info, Transfer t)
-      throws IOException {
-    HostArea area = target.host(t.host());
-    SecureFiles.createPrivateDirectories(area.versions());
-    Path marker = area.receiving(t.id());
-    SecureFiles.writeAtomically(marker, t.kind() + "\n", SecureFiles.FILE_MODE);
-    Path received = area.version(t.id());
-    String problem;
-    try {
-      btrfs.sendReceive(
-          v.dir(), t.parent().map(p -> source.host(t.host()).version(p)), area.versions());
-      SubvolumeInfo got = btrfs.show(received);
-      problem =
-          !got.readOnly()
-              ? "is not read-only"
-              : !got.receivedFrom(info) ? "has no received UUID matching the source" : null;
-    } catch (IOException e) {
-      problem = "failed: " + e.getMessage();
-    }
-    if (problem != null) {
-      target.backend().delete(received);
-      Files.deleteIfExists(marker);
-      SecureFiles.fsyncDirectory(area.versions());
-      return Optional.of(
-          "version "
-              + t.id()
-              + " of host "
-              + t.host()
-              + " was not replicated: the received copy "
-              + problem
-              + "; it was deleted, and the next replicate sends it again");
-    }
-    Files.delete(marker);
-    SecureFiles.fsyncDirectory(area.versions());
-    return Optional.empty();
-  }
-
   private String clash(String host, VersionId id) {
     return "version "
         + id
@@ -175,8 +143,8 @@ public final class Replicator {
         + host
         + " exists in "
         + target.root()
-        + " but was not received from "
-        + source.root()
+        + " but "
+        + transport.clashReason()
         + "; left as it is (replicate never overwrites a version)";
   }
 }

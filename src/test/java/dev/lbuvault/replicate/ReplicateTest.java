@@ -173,11 +173,18 @@ class ReplicateTest {
   }
 
   @Test
-  void aPlainRepositoryIsRefusedNamingItsBackend() throws Exception {
+  void aPlainRepositoryIsRefusedByABtrfsTargetNamingBothBackends() throws Exception {
+    backup(1);
+    assertThat(Cli.run("replicate", "--repo", source, "--to", target).exitCode()).isZero();
     String plain = tmp.resolve("plain").toString();
     assertThat(Cli.run("init", "--repo", plain, "--backend", "plain").exitCode()).isZero();
     Result r = Cli.run("replicate", "--repo", plain, "--to", target);
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.FAILURE);
-    assertThat(r.err()).hasLineCount(1).contains(plain).contains("plain backend");
+    assertThat(r.err())
+        .hasLineCount(1)
+        .contains(plain)
+        .contains("plain backend")
+        .contains("btrfs backend")
+        .contains("--backend plain");
   }
 }
