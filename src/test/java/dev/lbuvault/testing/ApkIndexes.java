@@ -53,7 +53,8 @@ public final class ApkIndexes {
   public static Path write(Path out, List<Pkg> packages, boolean signed) throws IOException {
     Tools.require("tar");
     Tools.require("gzip");
-    Path work = Files.createTempDirectory(out.getParent(), ".apkindex");
+    Files.createDirectories(out.getParent());
+    Path work = Files.createTempDirectory("lbuvault-apkindex");
     Files.writeString(work.resolve("APKINDEX"), text(packages));
     Files.writeString(work.resolve("DESCRIPTION"), "test boot repository");
     Files.write(work.resolve(".SIGN.RSA.test@example.invalid-0001.rsa.pub"), new byte[256]);
@@ -64,8 +65,11 @@ public final class ApkIndexes {
                 + " && tar --format=ustar -czf idx.tar.gz DESCRIPTION APKINDEX"
                 + " && cat sig.gz idx.tar.gz > \"$1\""
             : "tar -czf \"$1\" DESCRIPTION APKINDEX";
-    Files.createDirectories(out.getParent());
-    Commands.check(work, "sh", "-c", script, "sh", out.toAbsolutePath().toString());
+    try {
+      Commands.check(work, "sh", "-c", script, "sh", out.toAbsolutePath().toString());
+    } finally {
+      Commands.check(null, "rm", "-rf", "--", work.toString());
+    }
     return out;
   }
 }
