@@ -1,6 +1,7 @@
 package dev.lbuvault.archive;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ public final class ApkIndexReader {
   static final int MAX_LINE = 64 * 1024;
   static final int MAX_TOKENS = 10_000;
   static final long MAX_INDEX_BYTES = 64L << 20;
+  static final long MAX_TAR_BYTES = 2 * MAX_INDEX_BYTES;
   private static final String INDEX_MEMBER = "APKINDEX";
   private static final int BUFFER = 1 << 16;
 
@@ -45,7 +47,7 @@ public final class ApkIndexReader {
   public static void readTarGz(InputStream in, String where, Sink sink) throws IOException {
     try (TarArchiveInputStream tar =
         new TarArchiveInputStream(
-            new GZIPInputStream(new BufferedInputStream(in, BUFFER), BUFFER))) {
+            new Bounded(new GZIPInputStream(new BufferedInputStream(in, BUFFER), BUFFER), where))) {
       for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
         if (tar.getBytesRead() > MAX_INDEX_BYTES) {
           break;
@@ -96,6 +98,48 @@ public final class ApkIndexReader {
       record.line(new String(line, 0, length, StandardCharsets.UTF_8), where, sink);
     }
     record.end(sink);
+  }
+
+  /**
+   * Stops decompression past {@value #MAX_TAR_BYTES} bytes, so a tar whose other members are a gzip
+   * bomb costs bounded time even though those members are only skipped.
+   */
+  private static final class Bounded extends FilterInputStream {
+    private final String where;
+    private long count;
+
+    Bounded(InputStream in, String where) {
+      super(in);
+      this.where = where;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        add(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      return n < 0 ? n : (int) add(n);
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      return add(super.skip(n));
+    }
+
+    private long add(long n) throws IOException {
+      count += n;
+      if (count > MAX_TAR_BYTES) {
+        throw new IOException(where + ": over " + MAX_TAR_BYTES + " bytes once decompressed");
+      }
+      return n;
+    }
   }
 
   /** The record being read. */

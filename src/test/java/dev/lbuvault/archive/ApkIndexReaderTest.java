@@ -91,4 +91,22 @@ class ApkIndexReaderTest {
     }
     assertThat(index).exists();
   }
+
+  @Test
+  void aGzipBombBeforeTheIndexStopsAtTheTarBound() throws IOException {
+    dev.lbuvault.testing.Commands.check(
+        tmp,
+        "sh",
+        "-c",
+        "head -c 200M /dev/zero > DESCRIPTION && printf 'P:a\\nV:1-r0\\n' > APKINDEX"
+            + " && tar -czf bomb.tar.gz DESCRIPTION APKINDEX && rm DESCRIPTION");
+    assertThat(Files.size(tmp.resolve("bomb.tar.gz"))).isLessThan(1 << 20);
+    try (InputStream in = Files.newInputStream(tmp.resolve("bomb.tar.gz"))) {
+      assertThatThrownBy(() -> ApkIndexReader.readTarGz(in, "cache/APKINDEX.x.tar.gz", e -> {}))
+          .isInstanceOf(IOException.class)
+          .hasMessageStartingWith("cache/APKINDEX.x.tar.gz")
+          .hasMessageContaining(
+              "over " + ApkIndexReader.MAX_TAR_BYTES + " bytes once decompressed");
+    }
+  }
 }
