@@ -1,5 +1,11 @@
 package dev.lbuvault.archive;
 
+import dev.lbuvault.crypto.CiphertextException;
+import dev.lbuvault.crypto.Decrypted;
+import dev.lbuvault.crypto.EncCipher;
+import dev.lbuvault.crypto.OpensslEnc;
+import dev.lbuvault.crypto.Password;
+import dev.lbuvault.crypto.WrongPasswordException;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -25,9 +31,10 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * plaintext apkovl is decompressed and every tar header parsed in one streaming pass with bounded
  * memory, so a damaged copy is caught by its gzip CRC and length and a hostile one by its member
  * names; {@code etc/apk/world} and {@code etc/fstab} are picked up on the way because a restore
- * needs them. An encrypted apkovl cannot be opened without the password, so only its OpenSSL
- * envelope is checked. Encryption is recognised by the cipher suffix of the name, as lbu and the
- * boot loader do.
+ * needs them. An encrypted apkovl is decrypted on the fly with the password, when the validator has
+ * one, and its plaintext checked exactly as a plaintext apkovl's; without the password (or with a
+ * wrong one) only its OpenSSL envelope is checked and the summary says why. Encryption is
+ * recognised by the cipher suffix of the name, as lbu and the boot loader do.
  */
 public final class ApkovlValidator {
   /** Cap for the text files kept in memory; real ones are a few hundred bytes. */
@@ -52,10 +59,25 @@ public final class ApkovlValidator {
   private static final int GZIP_ID1 = 0x1f;
   private static final int GZIP_ID2 = 0x8b;
   private static final int GZIP_TRAILER_FIELD = 4;
+  private static final int GZIP_DEFLATE = 8;
+  private static final int GZIP_RESERVED_FLAGS = 0xe0;
+  private static final int GZIP_HEADER_CHECKED = 4;
   private static final int CIPHER_BLOCK = 16;
   private static final int MIN_ENCRYPTED = 32;
   private static final byte[] SALTED = "Salted__".getBytes(StandardCharsets.US_ASCII);
   private static final Pattern ENCRYPTED_NAME = Pattern.compile(".*\\.tar\\.gz\\.([A-Za-z0-9-]+)");
+
+  private final Optional<Password> password;
+
+  /** A validator without a password: encrypted apkovls are checked by their envelope only. */
+  public ApkovlValidator() {
+    this(Optional.empty());
+  }
+
+  /** A validator that decrypts encrypted apkovls with {@code password} when it is present. */
+  public ApkovlValidator(Optional<Password> password) {
+    this.password = password;
+  }
 
   /**
    * Validates one apkovl.
@@ -100,8 +122,57 @@ public final class ApkovlValidator {
     return m.matches() && !m.group(1).equals("new") ? Optional.of(m.group(1)) : Optional.empty();
   }
 
-  private static ApkovlSummary validateEncrypted(Path file, String name, String cipher)
+  private ApkovlSummary validateEncrypted(Path file, String name, String suffix)
       throws IOException {
+    Optional<EncCipher> cipher = EncCipher.forName(suffix);
+    if (cipher.isEmpty()) {
+      return envelopeOnly(file, name, suffix, "cipher " + suffix + " is not one lbuvault decrypts");
+    }
+    if (password.isEmpty()) {
+      return envelopeOnly(file, name, suffix, ApkovlSummary.NO_PASSWORD);
+    }
+    try (InputStream raw = SourceIOException.tagging(Files.newInputStream(file));
+        Decrypted decrypted =
+            OpensslEnc.open(raw, cipher.get(), password.get(), ApkovlValidator::gzipStart);
+        CountingInputStream in =
+            new CountingInputStream(
+                new BufferedInputStream(
+                    new CiphertextDefects(decrypted.plaintext()), BUFFER_SIZE))) {
+      ApkovlSummary plain = readPlain(name, in);
+      return new ApkovlSummary(
+          name,
+          Files.size(file),
+          true,
+          suffix,
+          plain.entryCount(),
+          plain.worldPackages(),
+          plain.fstabLines(),
+          decrypted.derivation().label(),
+          null);
+    } catch (WrongPasswordException e) {
+      return envelopeOnly(file, name, suffix, ApkovlSummary.WRONG_PASSWORD);
+    } catch (CiphertextException e) {
+      throw new DefectException(e.getMessage(), DefectException.DAMAGED);
+    } catch (SourceIOException e) {
+      throw e.unwrap();
+    }
+  }
+
+  /**
+   * Whether the first decrypted block can be the start of lbu's gzip stream: magic, deflate, no
+   * reserved flag bits. A wrong key passes this by chance once in 2^27 tries.
+   */
+  private static boolean gzipStart(byte[] block) {
+    return block.length >= GZIP_HEADER_CHECKED
+        && (block[0] & 0xff) == GZIP_ID1
+        && (block[1] & 0xff) == GZIP_ID2
+        && block[2] == GZIP_DEFLATE
+        && (block[3] & GZIP_RESERVED_FLAGS) == 0;
+  }
+
+  /** What can be checked without decrypting: openssl's header, and CBC's whole blocks. */
+  private static ApkovlSummary envelopeOnly(
+      Path file, String name, String suffix, String notVerified) throws IOException {
     try (SeekableByteChannel channel = Files.newByteChannel(file)) {
       long size = channel.size();
       ByteBuffer head = ByteBuffer.allocate(SALTED.length);
@@ -122,14 +193,16 @@ public final class ApkovlValidator {
             "encrypted apkovl too short (" + size + " bytes; a salted block needs at least 32)",
             DefectException.DAMAGED);
       }
-      if (size % CIPHER_BLOCK != 0) {
+      boolean padded = EncCipher.forName(suffix).map(c -> c.mode().padded()).orElse(false);
+      if (padded && size % CIPHER_BLOCK != 0) {
         throw new DefectException(
             "encrypted apkovl length "
                 + size
                 + " is not a multiple of 16 bytes: the file is truncated",
             DefectException.DAMAGED);
       }
-      return new ApkovlSummary(name, size, true, cipher, -1, List.of(), List.of());
+      return new ApkovlSummary(
+          name, size, true, suffix, -1, List.of(), List.of(), null, notVerified);
     }
   }
 
@@ -402,6 +475,34 @@ public final class ApkovlValidator {
       return entries == 0
           ? "at the start of the archive"
           : "after entry " + entries + " (" + lastName + ")";
+    }
+  }
+
+  /**
+   * Reports damage the decryptor finds (bad padding, a cut last block) as a defect, which the gzip
+   * and tar layers pass up unchanged.
+   */
+  private static final class CiphertextDefects extends FilterInputStream {
+    CiphertextDefects(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (CiphertextException e) {
+        throw new DefectException(e.getMessage(), DefectException.DAMAGED);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (CiphertextException e) {
+        throw new DefectException(e.getMessage(), DefectException.DAMAGED);
+      }
     }
   }
 
