@@ -154,10 +154,17 @@ public final class BackupService {
         // Every byte is the newest version's, whose apkovl was validated when it was stored.
         damage.update(r -> r.withoutHeal(heal));
         return result(
-            BackupOutcome.UNCHANGED, host, newest.get().id(), scan, mirrored, survey, start);
+            BackupOutcome.UNCHANGED,
+            host,
+            newest.get().id(),
+            scan,
+            mirrored,
+            survey.warnings(),
+            start);
       }
       Validated validated = validateApkovls(area, survey, mirrored.entries(), newest);
       ApkovlRecord apkovl = validated.record();
+      List<String> warnings = withApkovlWarning(survey.warnings(), apkovl);
       VersionId id = publisher.nextId(area, start, newest);
       String sumsText = new ChecksumManifest(mirrored.entries()).toText();
       VersionMetadata metadata =
@@ -172,14 +179,24 @@ public final class BackupService {
               apkovl,
               survey.apkovls(),
               volumes.volumeOf(source).orElse(null),
-              survey.warnings(),
+              warnings,
               Sha256.of(sumsText),
               scan.directories());
       metadata = metadata.withBoot(assessBoot(area, mirrored.entries(), validated));
       publisher.publish(area, id, sumsText, metadata);
       damage.update(r -> r.withoutHeal(heal));
-      return result(BackupOutcome.STORED, host, id, scan, mirrored, survey, start);
+      return result(BackupOutcome.STORED, host, id, scan, mirrored, warnings, start);
     }
+  }
+
+  /** The survey's warnings, and one more when an encrypted apkovl was stored unverified. */
+  private static List<String> withApkovlWarning(List<String> warnings, ApkovlRecord apkovl) {
+    if (apkovl == null || !apkovl.unverified()) {
+      return warnings;
+    }
+    List<String> all = new java.util.ArrayList<>(warnings);
+    all.add("encrypted apkovl not verified: " + apkovl.notVerified());
+    return List.copyOf(all);
   }
 
   private static Set<String> cardRelative(java.util.Collection<String> versionPaths) {
@@ -262,7 +279,7 @@ public final class BackupService {
       VersionId id,
       CardScan scan,
       MirrorSync.Result mirrored,
-      CardSurvey.Survey survey,
+      List<String> warnings,
       Instant start) {
     return new BackupResult(
         outcome,
@@ -271,7 +288,7 @@ public final class BackupService {
         scan.files().size(),
         scan.totalBytes(),
         mirrored.bytesCopied(),
-        survey.warnings(),
+        warnings,
         Duration.between(start, clock.instant()));
   }
 
@@ -291,7 +308,9 @@ public final class BackupService {
     try {
       ApkovlRecord before = VersionMetadata.read(newest.get().metadata()).apkovl();
       return Optional.ofNullable(before)
-          .filter(b -> b.name().equals(name) && sha.isPresent() && b.sha256().equals(sha.get()));
+          .filter(b -> b.name().equals(name) && sha.isPresent() && b.sha256().equals(sha.get()))
+          // An encrypted apkovl not verified then may be now: the password may have been fixed.
+          .filter(b -> !b.encrypted() || b.keyDerivation() != null);
     } catch (IOException | RuntimeException e) {
       // Unreadable metadata only costs a validation; verify reports the damage itself.
       return Optional.empty();
@@ -313,8 +332,10 @@ public final class BackupService {
             name,
             summary.sizeBytes(),
             sha,
-            summary.encrypted() ? -1 : summary.entryCount(),
-            summary.cipher());
+            summary.entryCount(),
+            summary.cipher(),
+            summary.keyDerivation(),
+            summary.notVerified());
     return new Validated(record, BootWorlds.validated(summary));
   }
 

@@ -8,6 +8,7 @@ import dev.lbuvault.backup.BackupService;
 import dev.lbuvault.backup.CardVolumeSource;
 import dev.lbuvault.config.DurationOption;
 import dev.lbuvault.config.LbuConfig;
+import dev.lbuvault.crypto.Password;
 import dev.lbuvault.device.CardVolumeLocator;
 import dev.lbuvault.device.FatVolumeProbe;
 import dev.lbuvault.device.LinuxPaths;
@@ -63,6 +64,7 @@ final class BackupCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
+  @Mixin PasswordOption passwordOption;
 
   @Option(
       names = "--source",
@@ -105,6 +107,8 @@ final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // An unsafe password file is a usage error, found before any work is done or recorded.
+    Optional<Password> password = passwordOption.read();
     Clock clock = Clock.systemUTC();
     Instant start = clock.instant();
     Path src = null;
@@ -112,7 +116,7 @@ final class BackupCommand implements Callable<Integer> {
     Exception failure = null;
     try {
       src = resolveSource();
-      r = run(src, clock);
+      r = run(src, clock, password);
     } catch (Exception e) {
       failure = e;
     }
@@ -138,7 +142,7 @@ final class BackupCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private BackupResult run(Path src, Clock clock) throws Exception {
+  private BackupResult run(Path src, Clock clock, Optional<Password> password) throws Exception {
     Duration wait = OptionValues.convert(spec, "--lock-wait", () -> DurationOption.parse(lockWait));
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     CardVolumeLocator locator = new CardVolumeLocator(LinuxPaths.MOUNTINFO, new FatVolumeProbe());
@@ -151,7 +155,7 @@ final class BackupCommand implements Callable<Integer> {
                         new CardVolumeRecord(
                             l.device(), l.volume().volumeId(), l.volume().label()));
     BackupService service =
-        new BackupService(repo, clock, new CardScanner(), new ApkovlValidator(), volumes);
+        new BackupService(repo, clock, new CardScanner(), new ApkovlValidator(password), volumes);
     try {
       return service.run(new BackupRequest(src, repoOptions.host(), rehash, wait));
     } catch (java.io.IOException e) {

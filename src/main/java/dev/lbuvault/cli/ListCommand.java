@@ -76,6 +76,8 @@ final class ListCommand implements Callable<Integer> {
         row.put("files", m == null ? null : m.fileCount());
         row.put("totalBytes", m == null ? null : m.totalBytes());
         row.put("apkovlSha256", m == null || m.apkovl() == null ? null : m.apkovl().sha256());
+        row.put(
+            "apkovlNotVerified", m == null || m.apkovl() == null ? null : m.apkovl().notVerified());
         row.put("warnings", m == null ? List.of(damage) : m.warnings());
         row.put("damaged", damaged.isDamaged(v.id()));
         BootRecord boot = m == null ? null : m.boot();

@@ -229,6 +229,12 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
         tags,
         s -> s.repository().damagedVersions());
     gauge(
+        "lbuvault.encrypted.apkovl.unverified",
+        "1 when the newest version's apkovl is encrypted and was stored without its content"
+            + " verified (wrong or no password file)",
+        tags,
+        s -> s.repository().newestApkovlUnverified() ? 1 : 0);
+    gauge(
         "lbuvault.newest.version.timestamp.seconds",
         "Time of the newest version (0: none)",
         tags,

@@ -149,6 +149,12 @@ public record VersionMetadata(
       a.put("sha256", apkovl.sha256());
       a.put("entries", apkovl.entries());
       a.put("cipher", apkovl.cipher());
+      if (apkovl.keyDerivation() != null) {
+        a.put("keyDerivation", apkovl.keyDerivation());
+      }
+      if (apkovl.notVerified() != null) {
+        a.put("notVerified", apkovl.notVerified());
+      }
       m.put("apkovl", a);
     } else {
       m.put("apkovl", null);
@@ -203,7 +209,9 @@ public record VersionMetadata(
                 a.number("sizeBytes"),
                 a.string("sha256"),
                 a.number("entries"),
-                a.stringOrNull("cipher"));
+                a.stringOrNull("cipher"),
+                a.stringOrNull("keyDerivation"),
+                a.stringOrNull("notVerified"));
       }
       CardVolumeRecord card = null;
       if (o.has("card")) {

@@ -1,5 +1,6 @@
 package dev.lbuvault.status;
 
+import dev.lbuvault.repo.ApkovlRecord;
 import dev.lbuvault.repo.BootRecord;
 import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.DamageStore;
@@ -38,13 +39,16 @@ import java.util.Set;
  * @param damagedVersions versions verify marked damaged in {@code damage.json}
  * @param newestBootReady whether the newest version's card boots unattended; empty when unknown (no
  *     version, or one stored before lbuvault checked, or an unreadable {@code version.json})
+ * @param newestApkovlUnverified whether the newest version's apkovl is encrypted and was stored
+ *     without its content verified (wrong or no password)
  */
 public record RepositoryStats(
     int versions,
     Optional<Instant> newest,
     long sizeBytes,
     int damagedVersions,
-    Optional<Boolean> newestBootReady) {
+    Optional<Boolean> newestBootReady,
+    boolean newestApkovlUnverified) {
   public RepositoryStats {
     Objects.requireNonNull(newest, "newest");
     Objects.requireNonNull(newestBootReady, "newestBootReady");
@@ -57,6 +61,16 @@ public record RepositoryStats(
               + " and "
               + damagedVersions);
     }
+  }
+
+  /** Stats whose newest apkovl, if any, was verified. */
+  public RepositoryStats(
+      int versions,
+      Optional<Instant> newest,
+      long sizeBytes,
+      int damagedVersions,
+      Optional<Boolean> newestBootReady) {
+    this(versions, newest, sizeBytes, damagedVersions, newestBootReady, false);
   }
 
   /** Stats without a boot verdict. */
@@ -108,13 +122,14 @@ public record RepositoryStats(
         // pruned while we counted
       }
     }
-    Instant newest = versions.get(versions.size() - 1).id().time();
+    StoredVersion newestVersion = versions.get(versions.size() - 1);
     return new RepositoryStats(
         versions.size(),
-        Optional.of(newest),
+        Optional.of(newestVersion.id().time()),
         bytes[0],
         damagedVersions(repository, host, versions),
-        bootReady(versions.get(versions.size() - 1)));
+        bootReady(newestVersion),
+        apkovlUnverified(newestVersion));
   }
 
   /** The newest version's boot verdict (one small file read), empty when it has none. */
@@ -124,6 +139,16 @@ public record RepositoryStats(
           .map(BootRecord::ready);
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // verify reports a damaged version.json
+    }
+  }
+
+  /** Reads the version's metadata; an unreadable one counts as verified here (verify says). */
+  private static boolean apkovlUnverified(StoredVersion version) {
+    try {
+      ApkovlRecord apkovl = VersionMetadata.read(version.metadata()).apkovl();
+      return apkovl != null && apkovl.unverified();
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 
