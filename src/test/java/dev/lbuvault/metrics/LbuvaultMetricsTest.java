@@ -33,6 +33,7 @@ class LbuvaultMetricsTest {
           "# TYPE lbuvault_backup_runs_total counter",
           "# TYPE lbuvault_backup_duration_seconds summary",
           "# TYPE lbuvault_versions gauge",
+          "# TYPE lbuvault_encrypted_apkovl_unverified gauge",
           "# TYPE lbuvault_newest_version_timestamp_seconds gauge",
           "# TYPE lbuvault_source_apkovl_modified_timestamp_seconds gauge",
           "# TYPE lbuvault_source_up gauge",
