@@ -1,5 +1,10 @@
 package dev.lbuvault.archive;
 
+import dev.lbuvault.crypto.CiphertextException;
+import dev.lbuvault.crypto.EncCipher;
+import dev.lbuvault.crypto.OpensslEnc;
+import dev.lbuvault.crypto.Password;
+import dev.lbuvault.crypto.WrongPasswordException;
 import dev.lbuvault.fs.Sha256;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,16 +17,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
- * Lists and reads the members of a stored plaintext apkovl for comparison. The apkovl was validated
- * when it was stored, but the repository may have been damaged since, so every read is bounded: at
- * most {@link #MAX_MEMBERS} members, and member contents are streamed through a digest, never held
- * whole, except the few text files a caller asks for, each up to a caller-given cap.
+ * Lists and reads the members of a stored apkovl for comparison, decrypting an encrypted one with
+ * the password when it is given. The apkovl was validated when it was stored, but the repository
+ * may have been damaged since, so every read is bounded: at most {@link #MAX_MEMBERS} members, and
+ * member contents are streamed through a digest, never held whole, except the few text files a
+ * caller asks for, each up to a caller-given cap.
  */
 public final class ApkovlReader {
   /** Far above any real apkovl (a few hundred members); bounds memory on a damaged one. */
@@ -37,9 +44,21 @@ public final class ApkovlReader {
    * @throws InvalidApkovlException if the file is not a readable gzip-compressed tar
    */
   public static List<ApkovlMember> members(Path apkovl) throws IOException, InvalidApkovlException {
+    return members(apkovl, Optional.empty());
+  }
+
+  /**
+   * Every member of {@code apkovl}, in archive order, decrypting it with {@code password} if it is
+   * encrypted.
+   *
+   * @throws InvalidApkovlException if the file is not a readable gzip-compressed tar, or is
+   *     encrypted and {@code password} does not open it
+   */
+  public static List<ApkovlMember> members(Path apkovl, Optional<Password> password)
+      throws IOException, InvalidApkovlException {
     TarArchiveInputStream opened;
     try {
-      opened = open(apkovl);
+      opened = open(apkovl, password);
     } catch (IOException | IllegalArgumentException e) {
       throw unreadable(apkovl, e);
     }
@@ -88,8 +107,15 @@ public final class ApkovlReader {
    */
   public static Map<String, byte[]> contents(Path apkovl, Set<String> names, int maxBytes)
       throws IOException, InvalidApkovlException {
+    return contents(apkovl, names, maxBytes, Optional.empty());
+  }
+
+  /** As {@link #contents(Path, Set, int)}, decrypting an encrypted apkovl with {@code password}. */
+  public static Map<String, byte[]> contents(
+      Path apkovl, Set<String> names, int maxBytes, Optional<Password> password)
+      throws IOException, InvalidApkovlException {
     Map<String, byte[]> found = new HashMap<>();
-    try (TarArchiveInputStream tar = open(apkovl)) {
+    try (TarArchiveInputStream tar = open(apkovl, password)) {
       for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
         String name = memberName(e);
         if (e.isFile() && e.getSize() <= maxBytes && names.contains(name)) {
@@ -104,13 +130,78 @@ public final class ApkovlReader {
     return found;
   }
 
-  private static TarArchiveInputStream open(Path apkovl) throws IOException {
-    InputStream in = new BufferedInputStream(Files.newInputStream(apkovl), BUFFER_SIZE);
+  /**
+   * Why an encrypted {@code apkovl} cannot be read with {@code password} ({@link
+   * ApkovlSummary#NO_PASSWORD}, {@link ApkovlSummary#WRONG_PASSWORD}, an unsupported cipher), or
+   * empty when it can or is not encrypted. Reads only its first blocks.
+   */
+  public static Optional<String> lockedReason(Path apkovl, Optional<Password> password)
+      throws IOException {
+    Optional<String> suffix = ApkovlName.cipherOf(String.valueOf(apkovl.getFileName()));
+    if (suffix.isEmpty()) {
+      return Optional.empty();
+    }
+    try (InputStream in = decrypting(apkovl, suffix.get(), password)) {
+      return Optional.empty();
+    } catch (Locked e) {
+      return Optional.of(e.getMessage());
+    } catch (CiphertextException e) {
+      return Optional.empty(); // readable as far as the password goes; reading says the rest
+    }
+  }
+
+  private static TarArchiveInputStream open(Path apkovl, Optional<Password> password)
+      throws IOException, InvalidApkovlException {
+    Optional<String> suffix = ApkovlName.cipherOf(String.valueOf(apkovl.getFileName()));
+    InputStream in;
+    try {
+      in =
+          suffix.isPresent()
+              ? new BufferedInputStream(decrypting(apkovl, suffix.get(), password), BUFFER_SIZE)
+              : new BufferedInputStream(Files.newInputStream(apkovl), BUFFER_SIZE);
+    } catch (Locked e) {
+      throw new InvalidApkovlException(
+          apkovl,
+          "encrypted apkovl not readable: " + e.getMessage(),
+          "give the apkovl password with --password-file");
+    }
     try {
       return new TarArchiveInputStream(new GzipCompressorInputStream(in));
     } catch (IOException e) {
       in.close();
       throw e;
+    }
+  }
+
+  /** The decrypted stream of an encrypted apkovl; {@link Locked} when the password cannot. */
+  private static InputStream decrypting(Path apkovl, String suffix, Optional<Password> password)
+      throws IOException, Locked {
+    Optional<EncCipher> cipher = EncCipher.forName(suffix);
+    if (cipher.isEmpty()) {
+      throw new Locked("cipher " + suffix + " is not one lbuvault decrypts");
+    }
+    if (password.isEmpty()) {
+      throw new Locked(ApkovlSummary.NO_PASSWORD);
+    }
+    InputStream raw = Files.newInputStream(apkovl);
+    try {
+      return OpensslEnc.open(raw, cipher.get(), password.get(), ApkovlValidator::gzipStart)
+          .plaintext();
+    } catch (WrongPasswordException e) {
+      raw.close();
+      throw new Locked(ApkovlSummary.WRONG_PASSWORD);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
+  /** An encrypted apkovl that the password at hand does not open; the message says why. */
+  private static final class Locked extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Locked(String reason) {
+      super(reason);
     }
   }
 

@@ -162,7 +162,7 @@ public final class ApkovlValidator {
    * Whether the first decrypted block can be the start of lbu's gzip stream: magic, deflate, no
    * reserved flag bits. A wrong key passes this by chance once in 2^27 tries.
    */
-  private static boolean gzipStart(byte[] block) {
+  static boolean gzipStart(byte[] block) {
     return block.length >= GZIP_HEADER_CHECKED
         && (block[0] & 0xff) == GZIP_ID1
         && (block[1] & 0xff) == GZIP_ID2

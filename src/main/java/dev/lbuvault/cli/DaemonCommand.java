@@ -161,6 +161,12 @@ final class DaemonCommand implements Callable<Integer> {
               + " uncommitted changes (default: off).")
   String statusRoot;
 
+  @Option(
+      names = "--password-file",
+      paramLabel = "FILE",
+      description = "password.file: password of encrypted apkovls, mode 0600 (default: none).")
+  String passwordFile;
+
   /** The flags that were given, by configuration key. */
   Map<String, String> flags() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -183,6 +189,7 @@ final class DaemonCommand implements Callable<Integer> {
     put(m, "keep.within", keepWithin);
     put(m, "log.level", logLevel);
     put(m, "status.root", statusRoot);
+    put(m, "password.file", passwordFile);
     return m;
   }
 

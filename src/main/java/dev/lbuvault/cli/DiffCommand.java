@@ -46,6 +46,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
+  @Mixin PasswordOption passwordOption;
 
   @Parameters(
       arity = "0..2",
@@ -112,7 +113,7 @@ final class DiffCommand implements Callable<Integer> {
     // Shared locks keep prune from deleting either version while it is read.
     try (ReadLock a = ReadLock.sharedExisting(repo, older);
         ReadLock b = ReadLock.sharedExisting(repo, newer)) {
-      return new VersionDiffer(showSecrets).diff(older, newer);
+      return new VersionDiffer(showSecrets, passwordOption.read()).diff(older, newer);
     }
   }
 

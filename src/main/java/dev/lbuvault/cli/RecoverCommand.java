@@ -47,6 +47,7 @@ import picocli.CommandLine.Spec;
 final class RecoverCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
+  @Mixin PasswordOption passwordOption;
 
   @Option(
       names = "--version",
@@ -152,7 +153,13 @@ final class RecoverCommand implements Callable<Integer> {
     BlockDevices devices = new BlockDevices(LinuxPaths.SYS, LinuxPaths.DEV);
     TargetSafety safety = new TargetSafety(devices, LinuxPaths.MOUNTINFO, LinuxPaths.SWAPS);
     RecoverService service =
-        new RecoverService(repo, devices, safety, new SecureRandom(), UnaryOperator.identity());
+        new RecoverService(
+            repo,
+            devices,
+            safety,
+            new SecureRandom(),
+            UnaryOperator.identity(),
+            passwordOption.read());
     try {
       return recover(service, req);
     } catch (SourceDamagedException e) {

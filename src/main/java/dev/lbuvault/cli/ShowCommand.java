@@ -1,8 +1,11 @@
 package dev.lbuvault.cli;
 
+import dev.lbuvault.archive.ApkovlValidator;
+import dev.lbuvault.crypto.Password;
 import dev.lbuvault.json.Json;
 import dev.lbuvault.json.JsonObject;
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.ApkovlRecord;
 import dev.lbuvault.repo.BootRecord;
 import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.ManifestEntry;
@@ -11,6 +14,7 @@ import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionMetadata;
 import dev.lbuvault.text.ByteSizes;
+import dev.lbuvault.verify.ApkovlContentCheck;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +39,7 @@ import picocli.CommandLine.Spec;
 final class ShowCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
+  @Mixin PasswordOption passwordOption;
 
   @Parameters(
       paramLabel = "ID|latest",
@@ -46,11 +52,13 @@ final class ShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Optional<Password> password = passwordOption.read();
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     String host = repo.resolveHost(repoOptions.host());
     StoredVersion v = repo.version(host, id);
     try (ReadLock ignored = ReadLock.sharedExisting(repo, v)) {
-      return print(v);
+      int code = print(v);
+      return password.isPresent() ? openApkovl(v, password) : code;
     }
   }
 
@@ -84,9 +92,7 @@ final class ShowCommand implements Callable<Integer> {
           "apkovl    %s, %s, %s, sha256 %s%n",
           m.apkovl().name(),
           ByteSizes.human(m.apkovl().sizeBytes()),
-          m.apkovl().encrypted()
-              ? "encrypted (" + m.apkovl().cipher() + ")"
-              : m.apkovl().entries() + " entries",
+          m.apkovl().encrypted() ? encryption(m.apkovl()) : m.apkovl().entries() + " entries",
           m.apkovl().sha256());
     } else {
       out.println("apkovl    none");
@@ -127,6 +133,38 @@ final class ShowCommand implements Callable<Integer> {
     for (String n : boot.notes()) {
       out.printf("          note: %s%n", n);
     }
+  }
+
+  /** What the version recorded about an encrypted apkovl; never the key or password. */
+  private static String encryption(ApkovlRecord a) {
+    if (a.keyDerivation() != null) {
+      return "encrypted ("
+          + a.cipher()
+          + ", key "
+          + a.keyDerivation()
+          + ", "
+          + a.entries()
+          + " entries)";
+    }
+    if (a.notVerified() != null) {
+      return "encrypted (" + a.cipher() + ", not verified: " + a.notVerified() + ")";
+    }
+    return "encrypted (" + a.cipher() + ")";
+  }
+
+  /**
+   * With {@code --password-file}: decrypts and validates the stored encrypted apkovl now, on one
+   * line after the listing (exit 4 if it is damaged).
+   */
+  private int openApkovl(StoredVersion v, Optional<Password> password) throws Exception {
+    Optional<ApkovlContentCheck.Finding> f =
+        new ApkovlContentCheck(new ApkovlValidator(password)).check(v);
+    if (f.isPresent() && !json) {
+      spec.commandLine().getOut().println(f.get().line());
+    } else if (f.isPresent()) {
+      spec.commandLine().getErr().println(f.get().line());
+    }
+    return f.isPresent() && f.get().damaged() ? ExitCodes.DAMAGED : ExitCodes.OK;
   }
 
   private static long size(Path file) {

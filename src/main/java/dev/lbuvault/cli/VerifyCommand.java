@@ -1,11 +1,14 @@
 package dev.lbuvault.cli;
 
+import dev.lbuvault.archive.ApkovlValidator;
+import dev.lbuvault.crypto.Password;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.text.ByteSizes;
+import dev.lbuvault.verify.ApkovlContentCheck;
 import dev.lbuvault.verify.DamageRecorder;
 import dev.lbuvault.verify.NextStep;
 import dev.lbuvault.verify.Problem;
@@ -13,6 +16,7 @@ import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +36,7 @@ import picocli.CommandLine.Spec;
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
+  @Mixin PasswordOption passwordOption;
 
   @Parameters(paramLabel = "ID", arity = "0..1", description = "Version to verify (default: all).")
   String id;
@@ -45,6 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Optional<Password> password = passwordOption.read();
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     PrintWriter out = spec.commandLine().getOut();
     if (repoOptions.host().isEmpty() && repo.hosts().isEmpty()) {
@@ -61,6 +67,7 @@ final class VerifyCommand implements Callable<Integer> {
     int n = threads != null ? threads : Math.min(4, Runtime.getRuntime().availableProcessors());
     long started = System.nanoTime();
     VerifyReport report;
+    int apkovlDamaged;
     // Shared locks keep prune from deleting what is being read; a version it removed between the
     // listing and the lock is left out by the verifier (a single named one is an error).
     try (ReadLock ignored =
@@ -68,6 +75,7 @@ final class VerifyCommand implements Callable<Integer> {
             ? ReadLock.shared(repo, host, versions)
             : ReadLock.sharedExisting(repo, versions.get(0))) {
       report = new Verifier(n).verify(versions);
+      apkovlDamaged = password.isPresent() ? openEncryptedApkovls(versions, password, out) : 0;
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     for (Problem p : report.problems()) {
@@ -85,7 +93,23 @@ final class VerifyCommand implements Callable<Integer> {
         seconds,
         report.clean() ? "OK" : report.problems().size() + " problem(s)");
     NextStep.after(report, record).ifPresent(out::println);
-    return report.clean() ? ExitCodes.OK : ExitCodes.DAMAGED;
+    return report.clean() && apkovlDamaged == 0 ? ExitCodes.OK : ExitCodes.DAMAGED;
+  }
+
+  /** Decrypts and validates each version's encrypted apkovl; returns how many are damaged. */
+  private static int openEncryptedApkovls(
+      List<StoredVersion> versions, Optional<Password> password, PrintWriter out)
+      throws java.io.IOException {
+    ApkovlContentCheck check = new ApkovlContentCheck(new ApkovlValidator(password));
+    int damaged = 0;
+    for (StoredVersion v : versions) {
+      Optional<ApkovlContentCheck.Finding> f = check.check(v);
+      if (f.isPresent()) {
+        out.println(f.get().line());
+        damaged += f.get().damaged() ? 1 : 0;
+      }
+    }
+    return damaged;
   }
 
   /**

@@ -4,6 +4,9 @@ import dev.lbuvault.BuildInfo;
 import dev.lbuvault.archive.ApkovlValidator;
 import dev.lbuvault.backup.BackupService;
 import dev.lbuvault.backup.CardVolumeSource;
+import dev.lbuvault.crypto.Password;
+import dev.lbuvault.crypto.PasswordFile;
+import dev.lbuvault.crypto.PasswordFileException;
 import dev.lbuvault.device.CardVolumeLocator;
 import dev.lbuvault.device.FatVolumeProbe;
 import dev.lbuvault.process.ProcessRunner;
@@ -117,7 +120,8 @@ public final class Daemon {
             repository,
             clock,
             sink,
-            new BackupService(repository, clock, new CardScanner(), new ApkovlValidator(), volumes),
+            new BackupService(
+                repository, clock, new CardScanner(), new ApkovlValidator(password()), volumes),
             new PruneService(repository, clock, new RetentionPlanner(clock.getZone())),
             // One hashing thread: a weekly verify may take longer, the Pi stays responsive.
             new Verifier(1));
@@ -363,6 +367,18 @@ public final class Daemon {
       } catch (SchedulerException e) {
         LOG.debug("cannot request a {} run ({}): {}", job.getName(), reason, e.toString());
       }
+    }
+  }
+
+  /** The apkovl password, read once at startup (settings checked the file's mode already). */
+  private Optional<Password> password() throws IOException {
+    if (settings.passwordFile().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(PasswordFile.read(settings.passwordFile().get()));
+    } catch (PasswordFileException e) {
+      throw new IOException(e.getMessage(), e);
     }
   }
 }

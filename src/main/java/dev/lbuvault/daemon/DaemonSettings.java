@@ -3,6 +3,8 @@ package dev.lbuvault.daemon;
 import dev.lbuvault.config.ConfigException;
 import dev.lbuvault.config.DurationOption;
 import dev.lbuvault.config.LbuConfig;
+import dev.lbuvault.crypto.PasswordFile;
+import dev.lbuvault.crypto.PasswordFileException;
 import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.retention.DurationParser;
 import dev.lbuvault.retention.RetentionPolicy;
@@ -46,6 +48,8 @@ import org.quartz.CronExpression;
  * @param logLevel error, warn, info or debug
  * @param statusRoot the host's root directory when the daemon runs on the host itself: then the
  *     uncommitted-changes metrics ({@code lbuvault status}) are refreshed; empty when off
+ * @param passwordFile the 0600 file holding the password of encrypted apkovls, if any; the daemon
+ *     reads it once at startup
  */
 public record DaemonSettings(
     Path repo,
@@ -60,7 +64,8 @@ public record DaemonSettings(
     Duration lockWait,
     RetentionPolicy retention,
     String logLevel,
-    Optional<Path> statusRoot) {
+    Optional<Path> statusRoot,
+    Optional<Path> passwordFile) {
 
   /** The default port: outside Prometheus's exporter range 9100-9999, which is fully allocated. */
   public static final int DEFAULT_PORT = 19528;
@@ -132,7 +137,12 @@ public record DaemonSettings(
               "status.root",
               "--status-root",
               "",
-              "the host's root directory (/) when the daemon runs on the host itself, or empty"));
+              "the host's root directory (/) when the daemon runs on the host itself, or empty"),
+          new Key(
+              "password.file",
+              "--password-file",
+              "",
+              "a file readable only by its owner (chmod 600), or empty for none"));
 
   private static final Pattern LISTEN =
       Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
@@ -245,6 +255,16 @@ public record DaemonSettings(
             v.count("keep.monthly"),
             v.count("keep.yearly"),
             within);
+    Optional<Path> passwordFile = Optional.empty();
+    if (!v.get("password.file").isEmpty()) {
+      Path file = Path.of(v.get("password.file"));
+      try {
+        PasswordFile.read(file); // only checked here; the daemon reads it when it starts
+      } catch (PasswordFileException e) {
+        throw v.bad("password.file", e.getMessage());
+      }
+      passwordFile = Optional.of(file);
+    }
     String level = v.get("log.level").toLowerCase(Locale.ROOT);
     if (!List.of("error", "warn", "info", "debug").contains(level)) {
       throw v.bad("log.level", "use error, warn, info or debug");
@@ -270,7 +290,8 @@ public record DaemonSettings(
         lockWait,
         retention,
         level,
-        statusRoot);
+        statusRoot,
+        passwordFile);
   }
 
   /** A Quartz cron expression in the JVM's time zone (the machine's local time). */

@@ -3,12 +3,14 @@ package dev.lbuvault.diff;
 import dev.lbuvault.archive.ApkovlMember;
 import dev.lbuvault.archive.ApkovlReader;
 import dev.lbuvault.archive.InvalidApkovlException;
+import dev.lbuvault.crypto.Password;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -23,8 +25,10 @@ final class MemberComparison {
   private final boolean showSecrets;
   private final Path oldFile;
   private final Path newFile;
+  private final Optional<Password> password;
 
-  MemberComparison(boolean showSecrets, Path oldFile, Path newFile) {
+  MemberComparison(boolean showSecrets, Path oldFile, Path newFile, Optional<Password> password) {
+    this.password = password;
     this.showSecrets = showSecrets;
     this.oldFile = oldFile;
     this.newFile = newFile;
@@ -81,11 +85,11 @@ final class MemberComparison {
     Map<String, byte[]> oldText =
         wanted.isEmpty()
             ? Map.of()
-            : ApkovlReader.contents(oldFile, wanted, VersionDiffer.MAX_TEXT_BYTES);
+            : ApkovlReader.contents(oldFile, wanted, VersionDiffer.MAX_TEXT_BYTES, password);
     Map<String, byte[]> newText =
         wanted.isEmpty()
             ? Map.of()
-            : ApkovlReader.contents(newFile, wanted, VersionDiffer.MAX_TEXT_BYTES);
+            : ApkovlReader.contents(newFile, wanted, VersionDiffer.MAX_TEXT_BYTES, password);
     List<MemberChange> changes = new ArrayList<>();
     for (Pending p : batch) {
       changes.add(p.toChange(showSecrets, oldText.get(p.name()), newText.get(p.name())));

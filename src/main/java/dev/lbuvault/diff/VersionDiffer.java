@@ -3,6 +3,7 @@ package dev.lbuvault.diff;
 import dev.lbuvault.archive.ApkovlMember;
 import dev.lbuvault.archive.ApkovlReader;
 import dev.lbuvault.archive.InvalidApkovlException;
+import dev.lbuvault.crypto.Password;
 import dev.lbuvault.repo.ApkovlRecord;
 import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.StoredVersion;
@@ -34,12 +35,22 @@ public final class VersionDiffer {
   private static final String CARD_PREFIX = StoredVersion.CARD_DIR + "/";
 
   private final boolean showSecrets;
+  private final Optional<Password> password;
 
   /**
    * @param showSecrets whether secret members' contents may be shown
    */
   public VersionDiffer(boolean showSecrets) {
+    this(showSecrets, Optional.empty());
+  }
+
+  /**
+   * @param showSecrets whether secret members' contents may be shown
+   * @param password opens encrypted apkovls; without it their members are not compared
+   */
+  public VersionDiffer(boolean showSecrets, Optional<Password> password) {
     this.showSecrets = showSecrets;
+    this.password = password;
   }
 
   /**
@@ -98,10 +109,15 @@ public final class VersionDiffer {
     }
     Path oldFile = older.card().resolve(oldName);
     Path newFile = newer.card().resolve(newName);
-    Map<String, ApkovlMember> oldMembers = byName(ApkovlReader.members(oldFile));
-    Map<String, ApkovlMember> newMembers = byName(ApkovlReader.members(newFile));
+    Optional<String> locked = locked(oldFile, newFile);
+    if (locked.isPresent()) {
+      return new ApkovlDiff(oldName, newName, locked.get(), List.of());
+    }
+    Map<String, ApkovlMember> oldMembers = byName(ApkovlReader.members(oldFile, password));
+    Map<String, ApkovlMember> newMembers = byName(ApkovlReader.members(newFile, password));
     List<MemberChange> changes =
-        new MemberComparison(showSecrets, oldFile, newFile).compare(oldMembers, newMembers);
+        new MemberComparison(showSecrets, oldFile, newFile, password)
+            .compare(oldMembers, newMembers);
     return new ApkovlDiff(oldName, newName, "", changes);
   }
 
@@ -112,9 +128,20 @@ public final class VersionDiffer {
               ? "neither version has an apkovl"
               : (a == null ? "the older" : "the newer") + " version has no apkovl");
     }
-    if (a.encrypted() || b.encrypted()) {
-      return Optional.of(
-          "encrypted apkovl: members not compared (lbuvault cannot decrypt apkovls yet)");
+    return Optional.empty();
+  }
+
+  /** Why an encrypted apkovl of the two cannot be opened with the password at hand, if so. */
+  private Optional<String> locked(Path oldFile, Path newFile) throws IOException {
+    for (Path file : List.of(oldFile, newFile)) {
+      Optional<String> reason = ApkovlReader.lockedReason(file, password);
+      if (reason.isPresent()) {
+        String hint =
+            password.isEmpty()
+                ? ": give the password with --password-file"
+                : " for " + file.getFileName();
+        return Optional.of("encrypted apkovl: members not compared (" + reason.get() + hint + ")");
+      }
     }
     return Optional.empty();
   }

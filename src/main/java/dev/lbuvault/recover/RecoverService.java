@@ -1,5 +1,6 @@
 package dev.lbuvault.recover;
 
+import dev.lbuvault.crypto.Password;
 import dev.lbuvault.device.BlockDevices;
 import dev.lbuvault.device.TargetSafety;
 import dev.lbuvault.image.BlockSink;
@@ -32,7 +33,22 @@ public final class RecoverService {
       TargetSafety safety,
       SecureRandom random,
       UnaryOperator<BlockSink> sinkFilter) {
-    this.planner = new RecoveryPlanner(repository, devices, safety, random);
+    this(repository, devices, safety, random, sinkFilter, Optional.empty());
+  }
+
+  /**
+   * @param sinkFilter as above
+   * @param apkovlPassword opens an encrypted apkovl, so that its {@code etc/fstab} can name the
+   *     volume id as for a plaintext one
+   */
+  public RecoverService(
+      Repository repository,
+      BlockDevices devices,
+      TargetSafety safety,
+      SecureRandom random,
+      UnaryOperator<BlockSink> sinkFilter,
+      Optional<Password> apkovlPassword) {
+    this.planner = new RecoveryPlanner(repository, devices, safety, random, apkovlPassword);
     this.verifier = new SourceVerifier(repository);
     DeviceGuard guard = new DeviceGuard(devices, safety, planner.protectedPaths());
     this.writer = new CardWriter(random, sinkFilter, guard);

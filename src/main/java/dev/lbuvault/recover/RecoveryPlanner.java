@@ -7,6 +7,7 @@ import dev.lbuvault.archive.ReleaseTarball;
 import dev.lbuvault.boot.BootCheck;
 import dev.lbuvault.boot.CardFiles;
 import dev.lbuvault.boot.PackageCheck;
+import dev.lbuvault.crypto.Password;
 import dev.lbuvault.device.BlockDeviceInfo;
 import dev.lbuvault.device.BlockDevices;
 import dev.lbuvault.device.DeviceIdentity;
@@ -50,9 +51,15 @@ final class RecoveryPlanner {
   private final TargetSafety safety;
   private final SecureRandom random;
   private final SourceVerifier verifier;
+  private final Optional<Password> apkovlPassword;
 
   RecoveryPlanner(
-      Repository repository, BlockDevices devices, TargetSafety safety, SecureRandom random) {
+      Repository repository,
+      BlockDevices devices,
+      TargetSafety safety,
+      SecureRandom random,
+      Optional<Password> apkovlPassword) {
+    this.apkovlPassword = apkovlPassword;
     this.repository = repository;
     this.verifier = new SourceVerifier(repository);
     this.devices = devices;
@@ -267,11 +274,15 @@ final class RecoveryPlanner {
       return null;
     }
     try {
-      ApkovlSummary s = new ApkovlValidator().validate(version.card().resolve(content.apkovl()));
-      if (s.encrypted()) {
+      ApkovlSummary s =
+          new ApkovlValidator(apkovlPassword).validate(version.card().resolve(content.apkovl()));
+      if (s.notVerified() != null) {
         warnings.add(
             content.apkovl()
-                + " is encrypted: its etc/fstab and etc/apk/world cannot be read, so the volume id"
+                + " is encrypted and was not opened ("
+                + s.notVerified()
+                + (apkovlPassword.isEmpty() ? ": give --password-file" : "")
+                + "): its etc/fstab and etc/apk/world cannot be read, so the volume id"
                 + " must come from the version or --volume-id, and packages are not checked");
       }
       return s;

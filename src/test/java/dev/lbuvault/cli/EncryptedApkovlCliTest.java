@@ -6,6 +6,7 @@ import dev.lbuvault.json.Json;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
+import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Openssl;
 import dev.lbuvault.testing.Openssl.Kdf;
 import java.io.IOException;
@@ -140,6 +141,85 @@ class EncryptedApkovlCliTest {
     try (Stream<Path> versions = Files.list(Path.of(repo, "hosts", "rpi", "versions"))) {
       assertThat(versions).isEmpty();
     }
+  }
+
+  @Test
+  void aRoundTripThroughBackupVerifyShowDiffAndRecoverReadsTheEncryptedApkovl() throws Exception {
+    String pw = passwordFile.toString();
+    assertThat(backup("--password-file", pw).exitCode()).isZero();
+    encryptOntoCard(withNewMotd(plainApkovl, "welcome to the lake\n"), "aes-256-cbc", Kdf.MD5);
+    Result second = backup("--password-file", pw);
+    assertThat(second.exitCode()).as(second.toString()).isZero();
+    assertThat(((Map<?, ?>) newestMetadata().get("apkovl")).get("keyDerivation")).isEqualTo("md5");
+
+    Result verify = cli("verify", "--repo", repo, "--password-file", pw);
+    assertThat(verify.exitCode()).as(verify.toString()).isZero();
+    assertThat(verify.out().lines().filter(l -> l.contains("entries): OK"))).hasSize(2);
+
+    Result show = cli("show", "--repo", repo, "--password-file", pw);
+    assertThat(show.exitCode()).as(show.toString()).isZero();
+    assertThat(show.out())
+        .contains("encrypted (aes-256-cbc, key md5, ")
+        .contains("decrypted (key md5");
+
+    Result diff = cli("diff", "--repo", repo, "--password-file", pw);
+    assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(1);
+    assertThat(diff.out()).contains("etc/motd").contains("+welcome to the lake");
+    Result blind = cli("diff", "--repo", repo);
+    assertThat(blind.out())
+        .contains(
+            "members not compared (no password file: give the password with --password-file)");
+
+    Path image = tmp.resolve("card.img");
+    Result recover =
+        cli(
+            "recover",
+            "--repo",
+            repo,
+            "--to",
+            image.toString(),
+            "--dry-run",
+            "--password-file",
+            pw);
+    assertThat(recover.exitCode()).as(recover.toString()).isZero();
+    assertThat(recover.toString()).doesNotContain("was not opened");
+    Result recoverBlind = cli("recover", "--repo", repo, "--to", image.toString(), "--dry-run");
+    assertThat(recoverBlind.exitCode()).as(recoverBlind.toString()).isZero();
+    assertThat(recoverBlind.toString())
+        .contains("is encrypted and was not opened (no password file: give --password-file)");
+    assertPasswordNowhere();
+  }
+
+  @Test
+  void verifyWithThePasswordFindsAnUnverifiedApkovlWhoseContentIsBroken() throws Exception {
+    byte[] bytes = Files.readAllBytes(plainApkovl);
+    encryptOntoCard(
+        Files.write(tmp.resolve("cut.tar.gz"), Arrays.copyOf(bytes, bytes.length - 64)),
+        "aes-128-ctr",
+        Kdf.DEFAULT);
+    Files.delete(card.resolve(APKOVL));
+    assertThat(backup().exitCode()).isZero(); // no password: stored unverified
+
+    Result verify = cli("verify", "--repo", repo, "--password-file", passwordFile.toString());
+
+    assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(ExitCodes.DAMAGED);
+    assertThat(verify.out()).contains("rpi.apkovl.tar.gz.aes-128-ctr DAMAGED: ");
+  }
+
+  /** The plaintext apkovl with etc/motd replaced, re-packed as lbu packs (tar -c | gzip). */
+  private Path withNewMotd(Path plain, String motd) throws IOException {
+    Path root = Files.createDirectories(tmp.resolve("unpacked"));
+    Commands.check(root, "tar", "-xzf", plain.toString());
+    Files.writeString(root.resolve("etc/motd"), motd);
+    Path out = tmp.resolve("changed.tar.gz");
+    Commands.check(
+        root,
+        "sh",
+        "-c",
+        "tar -c --no-recursion $(find etc | sort) | gzip > \"$1\"",
+        "sh",
+        out.toString());
+    return out;
   }
 
   private void encryptOntoCard(Path plain, String cipher, Kdf kdf) throws IOException {

@@ -57,6 +57,16 @@ class OpensslEncTest {
   }
 
   @Test
+  void closingBeforeTheEndIsNotAnError() throws Exception {
+    Path enc = Openssl.encrypt(plain, dir.resolve("o"), "aes-256-cbc", Kdf.DEFAULT, passwordFile);
+    EncCipher cipher = EncCipher.forName("aes-256-cbc").orElseThrow();
+
+    try (Decrypted d = OpensslEnc.open(Files.newInputStream(enc), cipher, password(), GZIP)) {
+      assertThat(d.plaintext().readNBytes(100)).hasSize(100);
+    }
+  }
+
+  @Test
   void opensslsAliasAes256IsAes256Cbc() throws Exception {
     Path enc = Openssl.encrypt(plain, dir.resolve("o"), "aes256", Kdf.DEFAULT, passwordFile);
     EncCipher cipher = EncCipher.forName("aes256").orElseThrow();

@@ -151,6 +151,7 @@ class DaemonSettingsTest {
             example.lines().map(l -> l.replaceFirst("^#(\\w[\\w.]* = )", "$1")).toList(),
             DaemonSettings.keyNames());
     parsed.put("textfile.dir", tmp.toString());
+    parsed.put("password.file", ""); // the example's file does not exist here
     assertThat(DaemonSettings.parse(parsed).backupSchedule()).contains("0 0 3 * * ?");
   }
 }
