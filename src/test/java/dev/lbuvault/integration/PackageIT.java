@@ -2,6 +2,7 @@ package dev.lbuvault.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lbuvault.crypto.DecryptWithShippedJar;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Http;
@@ -125,6 +126,53 @@ class PackageIT {
     assertThat(ok("inspect", image.toString()).stdout()).contains("verdict     good");
 
     daemonServesMetricsAndStopsCleanly(repo, card);
+  }
+
+  /**
+   * The jar ships a trimmed BouncyCastle (pom.xml's shade filter): decrypting what openssl enc
+   * makes with every cipher, mode and key derivation lbuvault supports, on the bundled runtime with
+   * the shipped jar first on the class path, shows no class it needs was left out.
+   */
+  @Test
+  void theShippedJarDecryptsEverySupportedOpensslEncFormat() throws Exception {
+    Path work = Files.createDirectories(unpacked.resolve("enc"));
+    Path plain = work.resolve("plain.gz");
+    Commands.check(
+        work, "sh", "-c", "head -c 200000 /dev/urandom | gzip > plain.gz && printf pw > pw");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                home.resolve("runtime/bin/java").toString(),
+                "-Xverify:all",
+                "-cp",
+                home.resolve("lib/lbuvault.jar")
+                    + ":"
+                    + Path.of("target/test-classes").toAbsolutePath(),
+                DecryptWithShippedJar.class.getName(),
+                plain.toString()));
+    for (String cipher :
+        List.of(
+            "aes-128-cbc",
+            "aes-192-cbc",
+            "aes-256-cbc",
+            "aes-128-cfb",
+            "aes-256-cfb8",
+            "aes-192-ofb",
+            "aes-256-ctr")) {
+      for (String kdf : List.of("-md md5", "-md sha256", "-pbkdf2")) {
+        String out = "x" + kdf.replaceAll("[^a-z0-9]", "") + ".apkovl.tar.gz." + cipher;
+        Commands.check(
+            work,
+            "sh",
+            "-c",
+            "openssl enc -" + cipher + " -salt " + kdf + " -pass file:pw -in plain.gz -out " + out);
+        command.add(work.resolve(out).toString());
+      }
+    }
+    Commands.Output o = Commands.run(null, command);
+    assertThat(o.exitCode()).as(o.stdout() + o.stderr()).isZero();
+    assertThat(o.stdout()).contains("decrypted 21");
+    assertThat(o.stderr()).doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
   }
 
   private static void daemonServesMetricsAndStopsCleanly(Path repo, Path card) throws Exception {
