@@ -114,6 +114,7 @@ public final class Daemon {
                     l ->
                         new CardVolumeRecord(
                             l.device(), l.volume().volumeId(), l.volume().label()));
+    Optional<Password> password = password();
     tasks =
         new DaemonTasks(
             settings,
@@ -121,7 +122,7 @@ public final class Daemon {
             clock,
             sink,
             new BackupService(
-                repository, clock, new CardScanner(), new ApkovlValidator(password()), volumes),
+                repository, clock, new CardScanner(), new ApkovlValidator(password), volumes),
             new PruneService(repository, clock, new RetentionPlanner(clock.getZone())),
             // One hashing thread: a weekly verify may take longer, the Pi stays responsive.
             new Verifier(1));
@@ -132,7 +133,11 @@ public final class Daemon {
       UncommittedRefresh uncommitted =
           settings.statusRoot().isPresent() && uncommittedSink != null
               ? new UncommittedRefresh(
-                  repository, settings.statusRoot().get(), tasks::hostName, uncommittedSink)
+                  repository,
+                  settings.statusRoot().get(),
+                  tasks::hostName,
+                  uncommittedSink,
+                  password)
               : null;
       scheduler.setJobFactory(
           (bundle, s) -> {

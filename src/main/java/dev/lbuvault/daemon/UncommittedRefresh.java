@@ -1,11 +1,13 @@
 package dev.lbuvault.daemon;
 
+import dev.lbuvault.crypto.Password;
 import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.uncommitted.UncommittedReport;
 import dev.lbuvault.uncommitted.UncommittedService;
 import dev.lbuvault.uncommitted.UncommittedSink;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +25,18 @@ final class UncommittedRefresh {
   private final Path root;
   private final Supplier<String> host;
   private final UncommittedSink sink;
+  private final Optional<Password> password;
   private int lastCount = -1;
   private String lastProblem = "";
 
   UncommittedRefresh(
-      Repository repository, Path root, Supplier<String> host, UncommittedSink sink) {
+      Repository repository,
+      Path root,
+      Supplier<String> host,
+      UncommittedSink sink,
+      Optional<Password> password) {
     this.repository = repository;
+    this.password = password;
     this.root = root;
     this.host = host;
     this.sink = sink;
@@ -41,7 +49,7 @@ final class UncommittedRefresh {
       return; // no host known yet: nothing to compare with
     }
     try {
-      UncommittedReport report = new UncommittedService(repository).scan(h, root);
+      UncommittedReport report = new UncommittedService(repository).scan(h, root, password);
       int count = report.changes().size();
       if (count != lastCount || !lastProblem.isEmpty()) {
         LOG.info(

@@ -51,6 +51,43 @@ class DaemonUncommittedTest {
   }
 
   @Test
+  void anEncryptedApkovlIsComparedWithTheDaemonsPasswordFile() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("root/etc"));
+    Files.writeString(root.resolve("hostname"), "rpi\n");
+    Path pw = tmp.resolve("apkovl.pw");
+    Files.writeString(pw, "s3cret\n");
+    Files.setPosixFilePermissions(
+        pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    try (DaemonHarness d = new DaemonHarness(tmp)) {
+      commit(d, "etc/hostname");
+      Path plain = d.card.resolve("rpi.apkovl.tar.gz");
+      Commands.check(
+          tmp,
+          "openssl",
+          "enc",
+          "-aes-256-cbc",
+          "-salt",
+          "-pass",
+          "file:" + pw,
+          "-in",
+          plain.toString(),
+          "-out",
+          d.card.resolve("rpi.apkovl.tar.gz.aes-256-cbc").toString());
+      Files.delete(plain);
+      d.set("status.root", tmp.resolve("root").toString())
+          .set("password.file", pw.toString())
+          .start();
+      Waits.until(WAIT, "the first version", () -> d.versions().size() == 1);
+      Waits.until(WAIT, "nothing uncommitted", () -> d.value(CHANGES, H) == 0);
+      Files.writeString(root.resolve("motd"), "changed\n");
+      Files.writeString(d.card.resolve("usercfg.txt"), "# touched\n");
+      Waits.until(WAIT, "a second version", () -> d.versions().size() == 2);
+      Waits.until(WAIT, "one uncommitted change", () -> d.value(CHANGES, H) == 1);
+      assertThat(d.scrape()).doesNotContain("s3cret");
+    }
+  }
+
+  @Test
   void withoutStatusRootNothingIsExported() throws Exception {
     try (DaemonHarness d = new DaemonHarness(tmp)) {
       d.start();
