@@ -6,6 +6,7 @@ import dev.lbuvault.crypto.EncCipher;
 import dev.lbuvault.crypto.OpensslEnc;
 import dev.lbuvault.crypto.Password;
 import dev.lbuvault.crypto.WrongPasswordException;
+import dev.lbuvault.fs.SkipByReading;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -603,20 +604,8 @@ public final class ApkovlValidator {
 
     @Override
     public long skip(long n) throws IOException {
-      if (n <= 0) {
-        return 0;
-      }
       // FilterInputStream would delegate to the decoder's skip; reading keeps the CRC honest.
-      byte[] scratch = new byte[(int) Math.min(n, BUFFER_SIZE)];
-      long skipped = 0;
-      while (skipped < n) {
-        int r = read(scratch, 0, (int) Math.min(n - skipped, scratch.length));
-        if (r < 0) {
-          break;
-        }
-        skipped += r;
-      }
-      return skipped;
+      return SkipByReading.skip(this, n, BUFFER_SIZE);
     }
 
     /** Whether the decoder has thrown; it cannot be read on after that. */

@@ -1,5 +1,6 @@
 package dev.lbuvault.crypto;
 
+import dev.lbuvault.fs.SkipByReading;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -190,16 +191,7 @@ public final class OpensslEnc {
     @Override
     public long skip(long n) throws IOException {
       // CipherInputStream's skip only skips what it has buffered; reading keeps offsets honest.
-      byte[] scratch = new byte[(int) Math.min(Math.max(n, 0), 8192)];
-      long skipped = 0;
-      while (skipped < n) {
-        int r = read(scratch, 0, (int) Math.min(n - skipped, scratch.length));
-        if (r < 0) {
-          break;
-        }
-        skipped += r;
-      }
-      return skipped;
+      return SkipByReading.skip(this, n, 8192);
     }
 
     /**
