@@ -59,7 +59,8 @@ class AlertRulesTest {
             "LbuvaultSourceDown",
             "LbuvaultUncommittedChanges",
             "LbuvaultAbsent",
-            "LbuvaultBootNotReady")) {
+            "LbuvaultBootNotReady",
+            "LbuvaultEncryptedApkovlUnverified")) {
       assertThat(rules).contains("- alert: " + alert + "\n");
       assertThat(tests)
           .as("%s has a case that must fire", alert)
