@@ -11,6 +11,8 @@ import dev.lbuvault.testing.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,16 +77,21 @@ class DaemonResilienceTest {
     Path card = Cards.make(tmp.resolve("card"));
     int port = Http.freePort();
     Path log = tmp.resolve("daemon.log");
-    Process p =
-        CliProcess.start(
-            log,
-            "daemon",
-            "--repo",
-            repo.toString(),
-            "--source",
-            card.toString(),
-            "--listen",
-            "127.0.0.1:" + port);
+    // A test run started under nohup passes SIGHUP on as ignored, and a JVM keeps an inherited
+    // "ignore": the daemon would never see the signal. Start it as a service supervisor would.
+    List<String> command = new ArrayList<>(List.of("env", "--default-signal=HUP"));
+    command.addAll(
+        CliProcess.command(
+            List.of(),
+            List.of(
+                "daemon",
+                "--repo",
+                repo.toString(),
+                "--source",
+                card.toString(),
+                "--listen",
+                "127.0.0.1:" + port)));
+    Process p = CliProcess.startCommand(log, command);
     try {
       Waits.until(WAIT, "/healthz 200", () -> healthy(port));
       for (int i = 1; i <= 2; i++) {
