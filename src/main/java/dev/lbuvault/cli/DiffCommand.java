@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
     footer = {"", "Exit codes: 0 no difference, 1 differences, 2 trouble (as diff(1))."})
 final class DiffCommand implements Callable<Integer> {
   static final int DIFFERENT = 1;
-  static final int TROUBLE = 2;
+  static final int TROUBLE = DiffStyleExit.TROUBLE;
   private static final int SHORT_SHA = 12;
 
   @Spec CommandSpec spec;
@@ -65,15 +65,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    VersionDiff diff;
-    try {
-      diff = compute();
-    } catch (CommandFailure f) {
-      throw new CommandFailure(TROUBLE, f.getMessage());
-    } catch (Exception e) {
-      throw new CommandFailure(
-          TROUBLE, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-    }
+    VersionDiff diff = DiffStyleExit.troubleIsTwo(this::compute);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.print(Json.write(toJson(diff)));

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
     footer = {"", "Exit codes: 0 nothing uncommitted, 1 uncommitted changes, 2 trouble."})
 final class StatusCommand implements Callable<Integer> {
   static final int CHANGES = 1;
-  static final int TROUBLE = 2;
+  static final int TROUBLE = DiffStyleExit.TROUBLE;
 
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
@@ -64,22 +64,7 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    UncommittedReport report;
-    try {
-      if (!Files.isDirectory(root)) {
-        throw new CommandFailure(TROUBLE, "--root " + root + ": no such directory");
-      }
-      Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
-      String host = repo.resolveHost(repoOptions.host());
-      Optional<Password> password =
-          passwordFile == null ? Optional.empty() : Optional.of(PasswordFile.read(passwordFile));
-      report = new UncommittedService(repo).scan(host, root, password);
-    } catch (CommandFailure f) {
-      throw new CommandFailure(TROUBLE, f.getMessage());
-    } catch (Exception e) {
-      throw new CommandFailure(
-          TROUBLE, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-    }
+    UncommittedReport report = DiffStyleExit.troubleIsTwo(this::scan);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.print(Json.write(toJson(report)));
@@ -89,6 +74,17 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     return report.changes().isEmpty() ? ExitCodes.OK : CHANGES;
+  }
+
+  private UncommittedReport scan() throws Exception {
+    if (!Files.isDirectory(root)) {
+      throw new CommandFailure(TROUBLE, "--root " + root + ": no such directory");
+    }
+    Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
+    String host = repo.resolveHost(repoOptions.host());
+    Optional<Password> password =
+        passwordFile == null ? Optional.empty() : Optional.of(PasswordFile.read(passwordFile));
+    return new UncommittedService(repo).scan(host, root, password);
   }
 
   private static Map<String, Object> toJson(UncommittedReport r) {
