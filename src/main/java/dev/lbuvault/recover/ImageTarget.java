@@ -12,6 +12,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,6 +35,7 @@ final class ImageTarget implements CardTarget {
 
   private static final String PARTIAL = ".lbuvault-partial-";
   private static final int SECTOR = 512;
+  private static final int CREATE_ATTEMPTS = 5;
 
   private final Path target;
   private final Path temp;
@@ -119,9 +121,37 @@ final class ImageTarget implements CardTarget {
     Path dir = target.toAbsolutePath().normalize().getParent();
     String prefix = "." + target.getFileName() + PARTIAL;
     removeStale(dir, prefix);
+    for (int attempt = 1; ; attempt++) {
+      ImageTarget created =
+          tryCreate(target, dir.resolve(prefix + randomSuffix(random)), sizeBytes);
+      if (created != null) {
+        return created;
+      }
+      if (attempt == CREATE_ATTEMPTS) {
+        throw new IOException(
+            "could not keep a temporary image in "
+                + dir
+                + ": another run removed it "
+                + CREATE_ATTEMPTS
+                + " times; is a second recover writing "
+                + target
+                + "?");
+      }
+    }
+  }
+
+  private static String randomSuffix(SecureRandom random) {
     byte[] suffix = new byte[6];
     random.nextBytes(suffix);
-    Path temp = dir.resolve(prefix + HexFormat.of().formatHex(suffix));
+    return HexFormat.of().formatHex(suffix);
+  }
+
+  /**
+   * Creates and locks {@code temp}; null when another run's stale sweep deleted it between its
+   * creation and the lock (the sweep takes any lock it can get), so that this run never writes a
+   * card into a file that has no name.
+   */
+  private static ImageTarget tryCreate(Path target, Path temp, long sizeBytes) throws IOException {
     FileChannel ch =
         FileChannel.open(
             temp,
@@ -129,7 +159,19 @@ final class ImageTarget implements CardTarget {
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
             PosixFilePermissions.asFileAttribute(SecureFiles.FILE_MODE));
     try {
-      FileLock lock = ch.lock();
+      FileLock lock;
+      try {
+        lock = ch.lock();
+      } catch (OverlappingFileLockException e) {
+        ch.close(); // a sweep in this JVM holds it and is deleting it
+        return null;
+      }
+      // A sweep deletes only what it has locked, so once this lock is held the name either is
+      // gone already or stays; the random name is not reused.
+      if (!Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
+        ch.close();
+        return null;
+      }
       // Sparse: only what is written takes space.
       ch.write(ByteBuffer.allocate(1), sizeBytes - 1);
       return new ImageTarget(target, temp, ch, lock);
@@ -155,6 +197,8 @@ final class ImageTarget implements CardTarget {
           }
         } catch (OverlappingFileLockException e) {
           // Another run in this JVM is writing it.
+        } catch (NoSuchFileException e) {
+          // Its run finished or another sweep removed it meanwhile.
         }
       }
     }

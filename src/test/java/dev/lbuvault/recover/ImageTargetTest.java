@@ -9,8 +9,15 @@ import dev.lbuvault.testing.Cli.Result;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Tools;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,5 +84,33 @@ class ImageTargetTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(namesIn(out))
         .containsExactlyInAnyOrder("card.img", unrelated.getFileName().toString());
+  }
+
+  @Test
+  void concurrentRunsToOneNameNeverWriteIntoATemporaryTheOtherRemoved() throws Exception {
+    Path target = Files.createDirectories(tmp.resolve("race")).resolve("card.img");
+    AtomicInteger nameless = new AtomicInteger();
+    Callable<Void> run =
+        () -> {
+          SecureRandom random = new SecureRandom();
+          for (int i = 0; i < 400; i++) {
+            try (ImageTarget t = ImageTarget.create(target, 4096, random)) {
+              if (!Files.exists(t.readPath(), LinkOption.NOFOLLOW_LINKS)) {
+                nameless.incrementAndGet();
+              }
+            }
+          }
+          return null;
+        };
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      for (Future<Void> f : pool.invokeAll(List.of(run, run, run))) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(nameless).as("temporaries deleted under a running writer").hasValue(0);
+    assertThat(namesIn(target.getParent())).isEmpty();
   }
 }
