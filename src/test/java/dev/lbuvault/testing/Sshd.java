@@ -167,6 +167,18 @@ public final class Sshd implements AutoCloseable {
         "GlobalKnownHostsFile=/dev/null");
   }
 
+  /**
+   * The {@code Name=value} options (for {@code ssh -o}, or lbuvault's {@code --ssh-option}) that
+   * make ssh trust exactly this server's host key: with {@link #identity()} and {@link #url} they
+   * are all a production ssh command line needs to reach it.
+   */
+  public List<String> sshOptions() {
+    return List.of(
+        "UserKnownHostsFile=" + knownHosts,
+        "GlobalKnownHostsFile=/dev/null",
+        "StrictHostKeyChecking=yes");
+  }
+
   /** The full {@code ssh} command line that runs {@code remoteCommand} on this server. */
   public List<String> sshCommand(Path key, String... remoteCommand) {
     List<String> cmd = new ArrayList<>();
