@@ -5,7 +5,6 @@ import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.prune.PruneService;
 import dev.lbuvault.repo.Repository;
-import dev.lbuvault.retention.DurationParser;
 import dev.lbuvault.retention.RetentionDecision;
 import dev.lbuvault.retention.RetentionPlanner;
 import dev.lbuvault.retention.RetentionPolicy;
@@ -32,47 +31,7 @@ import picocli.CommandLine.Spec;
 final class PruneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
-
-  @Option(
-      names = "--keep-last",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "Keep the N newest versions.")
-  int keepLast;
-
-  @Option(
-      names = "--keep-daily",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "Keep the newest version of each of the N newest days that have one.")
-  int keepDaily;
-
-  @Option(
-      names = "--keep-weekly",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "... of each of N ISO weeks.")
-  int keepWeekly;
-
-  @Option(
-      names = "--keep-monthly",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "... of each of N months.")
-  int keepMonthly;
-
-  @Option(
-      names = "--keep-yearly",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "... of each of N years.")
-  int keepYearly;
-
-  @Option(
-      names = "--keep-within",
-      paramLabel = "DURATION",
-      description = "Keep every version taken within DURATION of the newest (e.g. 7d, 36h).")
-  String keepWithin;
+  @Mixin KeepOptions keepOptions;
 
   @Option(
       names = "--dry-run",
@@ -88,16 +47,7 @@ final class PruneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Duration within =
-        keepWithin == null
-            ? Duration.ZERO
-            : OptionValues.convert(spec, "--keep-within", () -> DurationParser.parse(keepWithin));
-    RetentionPolicy policy =
-        OptionValues.convert(
-            spec,
-            () ->
-                new RetentionPolicy(
-                    keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, within));
+    RetentionPolicy policy = keepOptions.policy(spec);
     Duration wait = OptionValues.convert(spec, "--lock-wait", () -> DurationOption.parse(lockWait));
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     String host = repo.resolveHost(repoOptions.host());

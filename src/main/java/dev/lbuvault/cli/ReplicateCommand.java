@@ -3,20 +3,26 @@ package dev.lbuvault.cli;
 import dev.lbuvault.config.DurationOption;
 import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.replicate.ReplicationReport;
 import dev.lbuvault.replicate.Replicator;
 import dev.lbuvault.replicate.Transfer;
 import dev.lbuvault.repo.Repository;
+import dev.lbuvault.retention.RetentionDecision;
+import dev.lbuvault.retention.RetentionPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,12 +42,15 @@ import picocli.CommandLine.Spec;
       "hold; into a plain one by copying each version's files, hard-linking those unchanged",
       "since the target's previous version, verified there before it is published. The target",
       "is created if missing (btrfs when both sides are on btrfs, else plain) and is a",
-      "repository in its own right (list, verify, recover).",
+      "repository in its own right (list, verify, recover). With --keep-* the target is",
+      "pruned afterwards (as prune does; never its newest version nor the newest one both",
+      "sides hold), and versions it would not keep are not sent.",
       "Exit 0 when every version is there, 1 when one could not be sent."
     })
 final class ReplicateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RepoOptions repoOptions;
+  @Mixin KeepOptions keepOptions;
 
   @Option(
       names = "--to",
@@ -66,34 +75,88 @@ final class ReplicateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Duration wait = OptionValues.convert(spec, "--lock-wait", () -> DurationOption.parse(lockWait));
+    RetentionPolicy keep = keepOptions.policy(spec);
     ProcessRunner runner = ProcessRunner.system();
     Repository source = Repository.open(repoOptions.repo, runner);
-    Repository target = openOrCreate(source, runner);
     List<String> hosts =
         repoOptions.host().isPresent()
             ? List.of(source.resolveHost(repoOptions.host()))
             : List.of();
-    ReplicationReport report =
-        new Replicator(source, target, runner, Clock.systemUTC()).replicate(hosts, wait, dryRun);
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(Json.write(toJson(report, target)));
+    Replicator replicator;
+    Path targetRoot;
+    if (dryRun && isNew(to)) {
+      // Planning must not create the target, and a missing target is simply empty.
+      targetRoot = to.toAbsolutePath().normalize();
+      replicator = Replicator.planIntoNew(source, Clock.systemUTC());
+      if (!json) {
+        out.printf("would create a %s repository at %s%n", targetBackend(source), targetRoot);
+      }
     } else {
-      for (Transfer t : report.sent()) {
-        out.printf("%s %s %s (%s)%n", dryRun ? "would send" : "sent", t.host(), t.id(), t.kind());
-      }
-      for (String f : report.failures()) {
-        spec.commandLine().getErr().println("lbuvault: " + f);
-      }
-      out.printf(
-          "%s %d version(s) to %s; %d already there%s%n",
-          dryRun ? "would replicate" : "replicated",
-          report.sent().size(),
-          target.root(),
-          report.alreadyThere(),
-          report.ok() ? "" : "; " + report.failures().size() + " failed (see above)");
+      Repository target = openOrCreate(source, runner);
+      targetRoot = target.root();
+      replicator = new Replicator(source, target, runner, Clock.systemUTC());
+    }
+    ReplicationReport report =
+        replicator.replicate(hosts, wait, dryRun, keep, ZoneId.systemDefault());
+    if (json) {
+      out.println(Json.write(toJson(report, targetRoot)));
+    } else {
+      print(report, targetRoot, out);
     }
     return report.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
+  }
+
+  private void print(ReplicationReport report, Path targetRoot, PrintWriter out) {
+    for (Transfer t : report.sent()) {
+      out.printf("%s %s %s (%s)%n", dryRun ? "would send" : "sent", t.host(), t.id(), t.kind());
+    }
+    for (Transfer t : report.notSent()) {
+      out.printf("not sent %s %s (the target's --keep rules would remove it)%n", t.host(), t.id());
+    }
+    long removed = 0;
+    for (Map.Entry<String, PruneOutcome> e : report.pruned().entrySet()) {
+      for (RetentionDecision d : e.getValue().decisions()) {
+        if (e.getValue().skipped(d)) {
+          out.printf(
+              "kept on target %s %s (being read by another lbuvault; replicate again later)%n",
+              e.getKey(), d.version().id());
+        } else if (!d.keep()) {
+          out.printf(
+              "%s %s %s (no --keep rule keeps it)%n",
+              dryRun ? "would remove from target" : "removed from target",
+              e.getKey(),
+              d.version().id());
+        }
+      }
+      removed += e.getValue().removed();
+    }
+    for (String f : report.failures()) {
+      spec.commandLine().getErr().println("lbuvault: " + f);
+    }
+    out.printf(
+        "%s %d version(s) to %s; %d already there%s%s%n",
+        dryRun ? "would replicate" : "replicated",
+        report.sent().size(),
+        targetRoot,
+        report.alreadyThere(),
+        report.pruned().isEmpty()
+            ? ""
+            : "; " + (dryRun ? "would remove " : "removed ") + removed + " from the target",
+        report.ok() ? "" : "; " + report.failures().size() + " failed (see above)");
+  }
+
+  /** A missing directory, or an empty one: what replicate would create a repository in. */
+  private static boolean isNew(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return true;
+    }
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    }
   }
 
   private Repository openOrCreate(Repository source, ProcessRunner runner) throws Exception {
@@ -113,24 +176,39 @@ final class ReplicateCommand implements Callable<Integer> {
     return btrfs ? "btrfs" : "plain";
   }
 
-  private static Map<String, Object> toJson(ReplicationReport r, Repository target) {
+  private static Map<String, Object> toJson(ReplicationReport r, Path targetRoot) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("target", target.root().toString());
+    m.put("target", targetRoot.toString());
     m.put("dryRun", r.dryRun());
-    m.put(
-        "sent",
-        r.sent().stream()
-            .map(
-                t -> {
-                  Map<String, Object> e = new LinkedHashMap<>();
-                  e.put("host", t.host());
-                  e.put("id", t.id().value());
-                  e.put("parent", t.parent().map(p -> (Object) p.value()).orElse(null));
-                  return e;
-                })
-            .toList());
+    m.put("sent", r.sent().stream().map(ReplicateCommand::toJson).toList());
     m.put("alreadyThere", (long) r.alreadyThere());
     m.put("failures", r.failures());
+    m.put("notSent", r.notSent().stream().map(ReplicateCommand::toJson).toList());
+    List<Object> retention = new ArrayList<>();
+    for (Map.Entry<String, PruneOutcome> e : r.pruned().entrySet()) {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("host", e.getKey());
+      List<RetentionDecision> all = e.getValue().decisions();
+      h.put(
+          "kept", all.stream().filter(RetentionDecision::keep).map(d -> d.version().id()).toList());
+      h.put(
+          "removed",
+          all.stream()
+              .filter(d -> !d.keep() && !e.getValue().skipped(d))
+              .map(d -> d.version().id())
+              .toList());
+      h.put("busy", e.getValue().busy());
+      retention.add(h);
+    }
+    m.put("retention", retention);
     return m;
+  }
+
+  private static Map<String, Object> toJson(Transfer t) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("host", t.host());
+    e.put("id", t.id().value());
+    e.put("parent", t.parent().map(p -> (Object) p.value()).orElse(null));
+    return e;
   }
 }

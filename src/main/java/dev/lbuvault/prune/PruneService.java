@@ -43,39 +43,49 @@ public final class PruneService {
   public PruneOutcome prune(String host, RetentionPolicy policy, boolean dryRun, Duration lockWait)
       throws IOException, RepositoryException {
     if (dryRun) {
-      return new PruneOutcome(plan(host, policy).decisions(), List.of());
+      return new PruneOutcome(plan(host, policy), List.of());
     }
     Instant deadline = clock.instant().plus(lockWait);
     try (RepositoryLock ignored = repository.lock(lockWait, clock, "prune")) {
       repository.removeLeftovers(host);
-      Plan plan = plan(host, policy);
-      List<String> busy = new ArrayList<>();
-      for (RetentionDecision d : plan.decisions()) {
-        if (!d.keep()) {
-          StoredVersion v = plan.byId().get(d.version().id());
-          Optional<ReadLock> readers = ReadLock.exclusive(repository, v, deadline, clock);
-          if (readers.isEmpty()) {
-            busy.add(d.version().id());
-            continue;
-          }
-          try (ReadLock held = readers.get()) {
-            repository.deleteVersion(v);
-          }
-        }
-      }
-      return new PruneOutcome(plan.decisions(), busy);
+      return removeUnkept(host, plan(host, policy), deadline);
     }
   }
 
-  private record Plan(List<RetentionDecision> decisions, Map<String, StoredVersion> byId) {}
-
-  private Plan plan(String host, RetentionPolicy policy) throws IOException {
-    List<VersionRef> refs = new ArrayList<>();
+  /**
+   * Deletes the versions of {@code host} that {@code decisions} do not keep, each once its readers
+   * are done (waiting until {@code deadline}, else skipping it as busy). The caller holds the
+   * repository's writer lock; replication calls this for a target's retention.
+   */
+  public PruneOutcome removeUnkept(String host, List<RetentionDecision> decisions, Instant deadline)
+      throws IOException {
     Map<String, StoredVersion> byId = new HashMap<>();
     for (StoredVersion v : repository.versions(host)) {
-      refs.add(new VersionRef(v.id().value(), v.id().time()));
       byId.put(v.id().value(), v);
     }
-    return new Plan(planner.plan(refs, policy), byId);
+    List<String> busy = new ArrayList<>();
+    for (RetentionDecision d : decisions) {
+      StoredVersion v = byId.get(d.version().id());
+      if (d.keep() || v == null) {
+        continue;
+      }
+      Optional<ReadLock> readers = ReadLock.exclusive(repository, v, deadline, clock);
+      if (readers.isEmpty()) {
+        busy.add(d.version().id());
+        continue;
+      }
+      try (ReadLock held = readers.get()) {
+        repository.deleteVersion(v);
+      }
+    }
+    return new PruneOutcome(decisions, busy);
+  }
+
+  private List<RetentionDecision> plan(String host, RetentionPolicy policy) throws IOException {
+    List<VersionRef> refs = new ArrayList<>();
+    for (StoredVersion v : repository.versions(host)) {
+      refs.add(new VersionRef(v.id().value(), v.id().time()));
+    }
+    return planner.plan(refs, policy);
   }
 }

@@ -1,22 +1,30 @@
 package dev.lbuvault.replicate;
 
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.repo.RepositoryLock;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionId;
+import dev.lbuvault.retention.RetentionPlanner;
+import dev.lbuvault.retention.RetentionPolicy;
 import dev.lbuvault.snapshot.BtrfsBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Copies a repository's versions into another repository, oldest first, skipping those the target
@@ -30,6 +38,7 @@ import java.util.Optional;
  */
 public final class Replicator {
   private final Repository source;
+  // null only in a dry run into a repository that does not exist yet (see planIntoNew)
   private final Repository target;
   private final VersionTransport transport;
   private final Clock clock;
@@ -40,6 +49,22 @@ public final class Replicator {
     this.target = target;
     this.transport = transportFor(source, target, runner);
     this.clock = clock;
+  }
+
+  private Replicator(Repository source, Clock clock) {
+    this.source = source;
+    this.target = null;
+    this.transport = null;
+    this.clock = clock;
+  }
+
+  /**
+   * For {@code replicate --dry-run} into a missing or empty directory: plans as if the target were
+   * a new, empty repository (every version sent, the first in full), creating nothing. Only dry
+   * runs are allowed.
+   */
+  public static Replicator planIntoNew(Repository source, Clock clock) {
+    return new Replicator(source, clock);
   }
 
   /**
@@ -71,32 +96,66 @@ public final class Replicator {
   /** Replicates {@code hosts} (all of the source's when empty), waiting {@code lockWait}. */
   public ReplicationReport replicate(List<String> hosts, Duration lockWait, boolean dryRun)
       throws IOException, RepositoryException {
-    List<String> chosen = hosts.isEmpty() ? source.hosts() : hosts;
-    List<Transfer> sent = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
-    int already = 0;
-    try (RepositoryLock ignored = target.lock(lockWait, clock, "replicate")) {
-      for (String host : chosen) {
-        already += replicateHost(host, dryRun, sent, failures);
-      }
-    }
-    return new ReplicationReport(sent, already, failures, dryRun);
+    return replicate(hosts, lockWait, dryRun, RetentionPolicy.none(), ZoneOffset.UTC);
   }
 
-  /** The steps for one host; returns how many versions the target already held. */
-  private int replicateHost(String host, boolean dryRun, List<Transfer> sent, List<String> failures)
-      throws IOException {
+  /**
+   * Replicates {@code hosts} (all of the source's when empty), waiting {@code lockWait}, then
+   * applies {@code keep} to the target (periods in {@code zone}) under the same lock, by {@link
+   * ReplicaRetention}'s rule; versions the target would not keep are not sent.
+   */
+  public ReplicationReport replicate(
+      List<String> hosts, Duration lockWait, boolean dryRun, RetentionPolicy keep, ZoneId zone)
+      throws IOException, RepositoryException {
+    if (target == null && !dryRun) {
+      throw new IllegalStateException("a replicator without a target repository only plans");
+    }
+    List<String> chosen = hosts.isEmpty() ? source.hosts() : hosts;
+    Run run = new Run(dryRun, keep, new ReplicaRetention(new RetentionPlanner(zone)), lockWait);
+    try (RepositoryLock ignored =
+        target == null ? null : target.lock(lockWait, clock, "replicate")) {
+      for (String host : chosen) {
+        replicateHost(host, run);
+      }
+    }
+    return new ReplicationReport(
+        run.sent, run.already, run.failures, dryRun, run.notSent, run.pruned);
+  }
+
+  /** What one run collects over its hosts. */
+  private static final class Run {
+    final boolean dryRun;
+    final RetentionPolicy keep;
+    final ReplicaRetention retention;
+    final Duration lockWait;
+    final List<Transfer> sent = new ArrayList<>();
+    final List<Transfer> notSent = new ArrayList<>();
+    final List<String> failures = new ArrayList<>();
+    final Map<String, PruneOutcome> pruned = new LinkedHashMap<>();
+    int already;
+
+    Run(boolean dryRun, RetentionPolicy keep, ReplicaRetention retention, Duration lockWait) {
+      this.dryRun = dryRun;
+      this.keep = keep;
+      this.retention = retention;
+      this.lockWait = lockWait;
+    }
+  }
+
+  /** The steps for one host: clean up, send what is missing and worth sending, prune. */
+  private void replicateHost(String host, Run run) throws IOException {
     List<StoredVersion> versions = source.versions(host);
     try (ReadLock ignored = ReadLock.shared(source, host, versions)) {
-      if (!dryRun) {
+      if (!run.dryRun) {
         target.removeLeftovers(host);
       }
       Map<VersionId, StoredVersion> onTarget = new HashMap<>();
-      for (StoredVersion t : target.versions(host)) {
+      for (StoredVersion t : target == null ? List.<StoredVersion>of() : target.versions(host)) {
         onTarget.put(t.id(), t);
       }
+      Set<VersionId> worth = worthSending(versions, onTarget.keySet(), run);
       List<VersionId> shared = new ArrayList<>();
-      int already = 0;
+      List<VersionId> sentHere = new ArrayList<>();
       for (StoredVersion v : versions) {
         if (!Files.isDirectory(v.dir())) {
           continue; // pruned between the listing and the lock
@@ -105,25 +164,59 @@ public final class Replicator {
         if (there != null) {
           if (transport.holds(v, there)) {
             shared.add(v.id());
-            already++;
+            run.already++;
           } else {
-            failures.add(clash(host, v.id()));
+            run.failures.add(clash(host, v.id()));
           }
           continue;
         }
         Transfer t = new Transfer(host, v.id(), newestShared(shared, v.id()));
-        if (!dryRun) {
+        if (!worth.contains(v.id())) {
+          run.notSent.add(t);
+          continue;
+        }
+        if (!run.dryRun) {
           Optional<String> failure = transport.send(v, t);
           if (failure.isPresent()) {
-            failures.add(failure.get());
+            run.failures.add(failure.get());
             continue;
           }
         }
-        sent.add(t);
+        run.sent.add(t);
         shared.add(v.id());
+        sentHere.add(v.id());
       }
-      return already;
+      if (!run.keep.isEmpty()) {
+        run.pruned.put(host, pruneTarget(host, onTarget.keySet(), sentHere, shared, run));
+      }
     }
+  }
+
+  /** The source's versions missing from the target that the target's policy would keep. */
+  private static Set<VersionId> worthSending(
+      List<StoredVersion> versions, Set<VersionId> onTarget, Run run) {
+    List<VersionId> missing = new ArrayList<>();
+    List<VersionId> both = new ArrayList<>();
+    for (StoredVersion v : versions) {
+      (onTarget.contains(v.id()) ? both : missing).add(v.id());
+    }
+    if (run.keep.isEmpty()) {
+      return new HashSet<>(missing);
+    }
+    return new HashSet<>(run.retention.worthSending(onTarget, both, missing, run.keep));
+  }
+
+  /** Applies the target's retention (a dry run plans it on what the target would hold). */
+  private PruneOutcome pruneTarget(
+      String host, Set<VersionId> before, List<VersionId> sent, List<VersionId> shared, Run run)
+      throws IOException {
+    if (run.dryRun) {
+      Set<VersionId> after = new HashSet<>(before);
+      after.addAll(sent);
+      return new PruneOutcome(run.retention.plan(after, shared, run.keep), List.of());
+    }
+    return run.retention.apply(
+        target, host, shared, run.keep, false, clock.instant().plus(run.lockWait), clock);
   }
 
   private static Optional<VersionId> newestShared(List<VersionId> shared, VersionId before) {

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -47,7 +48,19 @@ public final class RetentionPlanner {
    *     know which of them a decision refers to
    */
   public List<RetentionDecision> plan(Collection<VersionRef> versions, RetentionPolicy policy) {
+    return plan(versions, policy, Map.of());
+  }
+
+  /**
+   * As {@link #plan(Collection, RetentionPolicy)}, and also keeps every version whose id is a key
+   * of {@code protect}, with that value as its reason when no rule keeps it. Replication uses this
+   * for what a target must hold whatever the policy says (its newest version, and the version the
+   * next incremental send starts from). An id that is not among {@code versions} is ignored.
+   */
+  public List<RetentionDecision> plan(
+      Collection<VersionRef> versions, RetentionPolicy policy, Map<String, String> protect) {
     Objects.requireNonNull(versions, "versions");
+    Objects.requireNonNull(protect, "protect");
     Objects.requireNonNull(policy, "policy");
     List<VersionRef> newestFirst = new ArrayList<>(versions.size());
     Set<String> ids = new HashSet<>();
@@ -76,6 +89,12 @@ public final class RetentionPlanner {
       // future rule that might not, because the newest backup is the one a restore needs most.
       if (reasons.get(0).isEmpty()) {
         reasons.get(0).add("newest");
+      }
+      for (int i = 0; i < newestFirst.size(); i++) {
+        String reason = protect.get(newestFirst.get(i).id());
+        if (reason != null && reasons.get(i).isEmpty()) {
+          reasons.get(i).add(reason);
+        }
       }
     }
 
