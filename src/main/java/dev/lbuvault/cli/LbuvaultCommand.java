@@ -22,7 +22,8 @@ import picocli.CommandLine.IVersionProvider;
       DaemonCommand.class,
       DiffCommand.class,
       StatusCommand.class,
-      ReplicateCommand.class
+      ReplicateCommand.class,
+      ReceiveCommand.class
     },
     footer = {
       "",

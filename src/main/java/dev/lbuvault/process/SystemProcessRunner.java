@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,26 +28,41 @@ final class SystemProcessRunner implements ProcessRunner {
   }
 
   @Override
-  public List<ProcessResult> pipe(List<String> producer, List<String> consumer) throws IOException {
-    ProcessBuilder first = new ProcessBuilder(producer);
-    first.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    List<Process> ps = ProcessBuilder.startPipeline(List.of(first, new ProcessBuilder(consumer)));
-    Process a = ps.get(0);
-    Process b = ps.get(1);
-    CompletableFuture<String> errA = CompletableFuture.supplyAsync(() -> drain(a.getErrorStream()));
-    CompletableFuture<String> errB = CompletableFuture.supplyAsync(() -> drain(b.getErrorStream()));
-    String out = drain(b.getInputStream());
+  public List<ProcessResult> pipeline(List<List<String>> commands, Input input) throws IOException {
+    if (commands.isEmpty()) {
+      throw new IllegalArgumentException("a pipeline needs a command");
+    }
+    List<ProcessBuilder> builders = new ArrayList<>();
+    for (List<String> c : commands) {
+      builders.add(new ProcessBuilder(c));
+    }
+    builders
+        .get(0)
+        .redirectInput(
+            input == Input.INHERIT
+                ? ProcessBuilder.Redirect.INHERIT
+                : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    List<Process> ps = ProcessBuilder.startPipeline(builders);
+    List<CompletableFuture<String>> errs = new ArrayList<>();
+    for (Process p : ps) {
+      errs.add(CompletableFuture.supplyAsync(() -> drain(p.getErrorStream())));
+    }
+    Process last = ps.get(ps.size() - 1);
+    String out = drain(last.getInputStream());
     try {
-      int codeB = b.waitFor();
-      int codeA = a.waitFor();
-      return List.of(
-          new ProcessResult(producer, codeA, "", errA.join()),
-          new ProcessResult(consumer, codeB, out, errB.join()));
+      List<ProcessResult> results = new ArrayList<>();
+      for (int i = 0; i < ps.size(); i++) {
+        int code = ps.get(i).waitFor();
+        results.add(
+            new ProcessResult(
+                commands.get(i), code, i == ps.size() - 1 ? out : "", errs.get(i).join()));
+      }
+      return results;
     } catch (InterruptedException e) {
-      a.destroy();
-      b.destroy();
+      ps.forEach(Process::destroy);
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while running " + String.join(" ", producer));
+      throw new InterruptedIOException(
+          "interrupted while running " + String.join(" ", commands.get(0)));
     }
   }
 

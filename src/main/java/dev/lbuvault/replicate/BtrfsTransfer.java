@@ -33,11 +33,53 @@ final class BtrfsTransfer {
 
   /** Sends {@code version} into {@code targetDir}, from {@code parent} when given. */
   void sendReceive(Path version, Optional<Path> parent, Path targetDir) throws IOException {
+    check(
+        runner.pipe(
+            sendCommand(version, parent), List.of("btrfs", "receive", "-q", targetDir.toString())));
+  }
+
+  /**
+   * {@code btrfs send [-p PARENT] VERSION [| zstd] | remote...}: the stream crosses to a command
+   * that receives it on the far side (ssh running {@code lbuvault receive}).
+   */
+  void sendTo(Path version, Optional<Path> parent, boolean zstd, List<String> remote)
+      throws IOException {
+    List<List<String>> stages = new ArrayList<>();
+    stages.add(sendCommand(version, parent));
+    if (zstd) {
+      stages.add(List.of("zstd", "-q", "-c"));
+    }
+    stages.add(remote);
+    List<ProcessResult> results = runner.pipeline(stages, ProcessRunner.Input.NONE);
+    // The far side's own message says more than the send's broken pipe that follows from it.
+    ProcessResult far = results.get(results.size() - 1);
+    if (!far.succeeded()) {
+      throw new IOException(far.describeFailure());
+    }
+    check(results);
+  }
+
+  /**
+   * {@code [zstd -d |] btrfs receive DIR} reading this process's standard input: the far side of
+   * {@link #sendTo}.
+   */
+  void receiveStdin(Path dir, boolean zstd) throws IOException {
+    List<List<String>> stages = new ArrayList<>();
+    if (zstd) {
+      stages.add(List.of("zstd", "-d", "-q", "-c"));
+    }
+    stages.add(List.of("btrfs", "receive", "-q", dir.toString()));
+    check(runner.pipeline(stages, ProcessRunner.Input.INHERIT));
+  }
+
+  private static List<String> sendCommand(Path version, Optional<Path> parent) {
     List<String> send = new ArrayList<>(List.of("btrfs", "send", "-q"));
     parent.ifPresent(p -> send.addAll(List.of("-p", p.toString())));
     send.add(version.toString());
-    List<ProcessResult> results =
-        runner.pipe(send, List.of("btrfs", "receive", "-q", targetDir.toString()));
+    return send;
+  }
+
+  private static void check(List<ProcessResult> results) throws IOException {
     for (ProcessResult r : results) {
       if (!r.succeeded()) {
         throw new IOException(r.describeFailure());

@@ -160,9 +160,8 @@ public final class Replicator {
         if (!Files.isDirectory(v.dir())) {
           continue; // pruned between the listing and the lock
         }
-        StoredVersion there = onTarget.get(v.id());
-        if (there != null) {
-          if (transport.holds(v, there)) {
+        if (onTarget.containsKey(v.id())) {
+          if (transport.holds(v, v.id())) {
             shared.add(v.id());
             run.already++;
           } else {

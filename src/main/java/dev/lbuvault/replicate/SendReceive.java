@@ -1,11 +1,9 @@
 package dev.lbuvault.replicate;
 
-import dev.lbuvault.fs.SecureFiles;
-import dev.lbuvault.repo.HostArea;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.repo.VersionId;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -26,8 +24,8 @@ final class SendReceive implements VersionTransport {
   }
 
   @Override
-  public boolean holds(StoredVersion v, StoredVersion there) throws IOException {
-    return btrfs.show(there.dir()).receivedFrom(btrfs.show(v.dir()));
+  public boolean holds(StoredVersion v, VersionId there) throws IOException {
+    return btrfs.show(target.host(v.host()).version(there)).receivedFrom(btrfs.show(v.dir()));
   }
 
   @Override
@@ -39,38 +37,8 @@ final class SendReceive implements VersionTransport {
   @Override
   public Optional<String> send(StoredVersion v, Transfer t) throws IOException {
     SubvolumeInfo info = btrfs.show(v.dir());
-    HostArea area = target.host(t.host());
-    SecureFiles.createPrivateDirectories(area.versions());
-    Path marker = area.receiving(t.id());
-    SecureFiles.writeAtomically(marker, t.kind() + "\n", SecureFiles.FILE_MODE);
-    Path received = area.version(t.id());
-    String problem;
-    try {
-      btrfs.sendReceive(
-          v.dir(), t.parent().map(p -> source.host(t.host()).version(p)), area.versions());
-      SubvolumeInfo got = btrfs.show(received);
-      problem =
-          !got.readOnly()
-              ? "is not read-only"
-              : !got.receivedFrom(info) ? "has no received UUID matching the source" : null;
-    } catch (IOException e) {
-      problem = "failed: " + e.getMessage();
-    }
-    if (problem != null) {
-      target.backend().delete(received);
-      Files.deleteIfExists(marker);
-      SecureFiles.fsyncDirectory(area.versions());
-      return Optional.of(
-          "version "
-              + t.id()
-              + " of host "
-              + t.host()
-              + " was not replicated: the received copy "
-              + problem
-              + "; it was deleted, and the next replicate sends it again");
-    }
-    Files.delete(marker);
-    SecureFiles.fsyncDirectory(area.versions());
-    return Optional.empty();
+    Optional<Path> parent = t.parent().map(p -> source.host(t.host()).version(p));
+    return new MarkedReceive(target, btrfs)
+        .receive(t.host(), t.id(), info.uuid(), dir -> btrfs.sendReceive(v.dir(), parent, dir));
   }
 }

@@ -6,6 +6,7 @@ import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.HostArea;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.repo.VersionId;
 import dev.lbuvault.verify.Problem;
 import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
@@ -48,11 +49,12 @@ final class TreeCopyTransfer implements VersionTransport {
   }
 
   @Override
-  public boolean holds(StoredVersion v, StoredVersion there) throws IOException {
-    if (!Files.isRegularFile(there.sums(), LinkOption.NOFOLLOW_LINKS)) {
+  public boolean holds(StoredVersion v, VersionId there) throws IOException {
+    Path sums = target.host(v.host()).version(there).resolve(StoredVersion.SUMS_FILE);
+    if (!Files.isRegularFile(sums, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
-    return Files.mismatch(v.sums(), there.sums()) == -1L;
+    return Files.mismatch(v.sums(), sums) == -1L;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.lbuvault.replicate;
 
 import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.repo.VersionId;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -10,8 +11,8 @@ import java.util.Optional;
  * TreeCopyTransfer}). Either way nothing is visible on the target until the copy has been checked.
  */
 interface VersionTransport {
-  /** Whether {@code there}, the target's version of the same id, is a copy of {@code source}. */
-  boolean holds(StoredVersion source, StoredVersion there) throws IOException;
+  /** Whether the target's version {@code there} (of the same id) is a copy of {@code source}. */
+  boolean holds(StoredVersion source, VersionId there) throws IOException;
 
   /** Why a same-named target version that {@link #holds} rejects is not the source's. */
   String clashReason();

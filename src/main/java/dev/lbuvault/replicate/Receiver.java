@@ -1,0 +1,123 @@
+package dev.lbuvault.replicate;
+
+import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.RepositoryException;
+import dev.lbuvault.repo.RepositoryLock;
+import dev.lbuvault.repo.StoredVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The far side of an ssh replication ({@code lbuvault receive}): answers one {@link ReceiveRequest}
+ * inside a {@link RestrictedPath}. It lists a host's versions with their received UUIDs, prepares a
+ * repository (created with the btrfs backend when missing, leftovers of a killed run removed), and
+ * receives one {@code btrfs send} stream from standard input through the same {@link MarkedReceive}
+ * the local replication uses. It never reads a file's content back to the caller and never deletes
+ * a published version.
+ */
+public final class Receiver {
+  /** How long a request waits for another writer of the target (a prune there) to finish. */
+  static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+
+  private final RestrictedPath restriction;
+  private final ProcessRunner runner;
+  private final Clock clock;
+
+  public Receiver(RestrictedPath restriction, ProcessRunner runner, Clock clock) {
+    this.restriction = restriction;
+    this.runner = runner;
+    this.clock = clock;
+  }
+
+  /**
+   * Answers {@code request}: the listing for list and prepare, nothing for a store.
+   *
+   * @throws ReceiveRefusedException when the path is not allowed
+   * @throws IOException when the receive failed (the half-received copy is already gone)
+   */
+  public Optional<ReplicaListing> answer(ReceiveRequest request)
+      throws ReceiveRefusedException, IOException, RepositoryException {
+    Path dir = restriction.confine(request.path());
+    return switch (request.operation()) {
+      case LIST -> Optional.of(list(dir, request.host()));
+      case PREPARE -> Optional.of(prepare(dir, request.host()));
+      case STORE -> {
+        store(dir, request);
+        yield Optional.empty();
+      }
+    };
+  }
+
+  private ReplicaListing list(Path dir, String host) throws IOException, RepositoryException {
+    if (!Files.exists(dir.resolve(Repository.MARKER_FILE))) {
+      return new ReplicaListing("none", hasZstd(), Map.of());
+    }
+    Repository repo = Repository.open(dir, runner);
+    BtrfsTransfer btrfs = new BtrfsTransfer(runner);
+    boolean isBtrfs = "btrfs".equals(repo.backend().name());
+    Map<dev.lbuvault.repo.VersionId, Optional<String>> versions = new TreeMap<>();
+    for (StoredVersion v : repo.versions(host)) {
+      versions.put(v.id(), isBtrfs ? btrfs.show(v.dir()).receivedUuid() : Optional.empty());
+    }
+    return new ReplicaListing(repo.backend().name(), hasZstd(), versions);
+  }
+
+  /** Creates the repository when missing (btrfs only), removes the host's leftovers, lists. */
+  private ReplicaListing prepare(Path dir, String host) throws IOException, RepositoryException {
+    Repository repo =
+        Files.exists(dir.resolve(Repository.MARKER_FILE))
+            ? Repository.open(dir, runner)
+            : Repository.init(dir, "btrfs", clock, runner);
+    requireBtrfs(repo);
+    try (RepositoryLock ignored = repo.lock(LOCK_WAIT, clock, "receive")) {
+      repo.removeLeftovers(host);
+    }
+    return list(dir, host);
+  }
+
+  private void store(Path dir, ReceiveRequest request) throws IOException, RepositoryException {
+    Repository repo = Repository.open(dir, runner);
+    requireBtrfs(repo);
+    if (request.zstd() && !hasZstd()) {
+      throw new IOException(
+          "a zstd stream was sent but zstd is not installed here; install zstd or replicate"
+              + " with --compress none");
+    }
+    BtrfsTransfer btrfs = new BtrfsTransfer(runner);
+    Optional<String> failure;
+    try (RepositoryLock ignored = repo.lock(LOCK_WAIT, clock, "receive")) {
+      failure =
+          new MarkedReceive(repo, btrfs)
+              .receive(
+                  request.host(),
+                  request.id().orElseThrow(),
+                  request.sourceUuid().orElseThrow(),
+                  versions -> btrfs.receiveStdin(versions, request.zstd()));
+    }
+    if (failure.isPresent()) {
+      throw new IOException(failure.get());
+    }
+  }
+
+  private static void requireBtrfs(Repository repo) throws RepositoryException {
+    if (!"btrfs".equals(repo.backend().name())) {
+      throw new RepositoryException(
+          repo.root()
+              + " uses the "
+              + repo.backend().name()
+              + " backend; over ssh lbuvault only receives btrfs snapshots: use an empty"
+              + " directory on btrfs, or replicate to a mounted disk");
+    }
+  }
+
+  private static boolean hasZstd() {
+    return Zstd.onPath();
+  }
+}
