@@ -7,6 +7,7 @@ import dev.lbuvault.daemon.HangupSignal;
 import dev.lbuvault.metrics.LbuvaultMetrics;
 import dev.lbuvault.metrics.MetricsServer;
 import dev.lbuvault.metrics.TextfileExporter;
+import dev.lbuvault.status.HostStatus;
 import dev.lbuvault.status.StatusSink;
 import dev.lbuvault.text.OneLinePrintStream;
 import dev.lbuvault.uncommitted.UncommittedReport;
@@ -202,15 +203,16 @@ final class DaemonCommand implements Callable<Integer> {
   /** File, then $LBUVAULT_REPO for an unset repo, then flags: the merged, validated settings. */
   DaemonSettings settings() throws IOException {
     Path file = config != null ? config : DaemonSettings.DEFAULT_CONFIG;
-    Map<String, String> values =
-        new LinkedHashMap<>(
-            ConfigFile.read(file, config != null, DaemonSettings.keyNames()).values());
+    ConfigFile read =
+        ConfigFile.read(
+            file, config != null, DaemonSettings.keyNames(), DaemonSettings.SECTION_KEYS);
+    Map<String, String> values = new LinkedHashMap<>(read.values());
     String envRepo = System.getenv("LBUVAULT_REPO");
     if (!values.containsKey("repo") && envRepo != null && !envRepo.isBlank()) {
       values.put("repo", envRepo);
     }
     values.putAll(flags());
-    return DaemonSettings.parse(values);
+    return DaemonSettings.parse(values, read.sections());
   }
 
   @Override
@@ -238,9 +240,21 @@ final class DaemonCommand implements Callable<Integer> {
                   }
                 });
     StatusSink sink =
-        status -> {
-          metrics.publish(status);
-          writeTextfile.run();
+        new StatusSink() {
+          @Override
+          public void publish(HostStatus status) {
+            metrics.publish(status);
+            writeTextfile.run();
+          }
+
+          @Override
+          public StatusSink forSource(int index) {
+            StatusSink source = metrics.forSource(index);
+            return status -> {
+              source.publish(status);
+              writeTextfile.run();
+            };
+          }
         };
     UncommittedSink uncommitted =
         new UncommittedSink() {

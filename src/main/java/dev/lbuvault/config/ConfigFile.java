@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,17 +23,37 @@ import java.util.regex.Pattern;
  * lbuvault's configuration file: {@code key = value} lines, {@code #} comments (whole lines, or
  * after a value when preceded by a space), blank lines ignored, values optionally in double quotes
  * (needed only to keep a {@code " #"} in a value). Keys are checked against the known set, so a
- * typo is an error instead of a silently ignored setting; a key given twice is an error too.
+ * typo is an error instead of a silently ignored setting; a key given twice is an error too. A line
+ * {@code [KIND NAME]} starts a {@link Section} (for example {@code [host pi2]}): the lines after
+ * it, up to the next header, are that section's keys, checked against the keys its kind allows.
  */
 public final class ConfigFile {
   private static final Pattern LINE = Pattern.compile("\\s*([A-Za-z0-9._-]+)\\s*=\\s*(.*?)\\s*");
+  private static final Pattern HEADER =
+      Pattern.compile("\\s*\\[\\s*([a-z]+)\\s+([A-Za-z0-9][A-Za-z0-9._-]*)\\s*]\\s*(#.*)?");
+
+  /**
+   * One {@code [KIND NAME]} section and its keys.
+   *
+   * @param kind the word before the name ({@code host}, {@code replicate})
+   * @param name the name after it
+   * @param where the file and line of the header, for messages
+   * @param values the section's keys, in file order
+   */
+  public record Section(String kind, String name, String where, Map<String, String> values) {
+    public Section {
+      values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+  }
 
   private final Path path;
   private final Map<String, String> values;
+  private final List<Section> sections;
 
-  private ConfigFile(Path path, Map<String, String> values) {
+  private ConfigFile(Path path, Map<String, String> values, List<Section> sections) {
     this.path = path;
     this.values = Collections.unmodifiableMap(values);
+    this.sections = List.copyOf(sections);
   }
 
   /**
@@ -42,6 +64,18 @@ public final class ConfigFile {
    */
   public static ConfigFile read(Path path, boolean required, Set<String> knownKeys)
       throws IOException {
+    return read(path, required, knownKeys, Map.of());
+  }
+
+  /**
+   * Reads {@code path} with sections: {@code sectionKeys} maps each allowed section kind to the
+   * keys it may hold; any other kind is an error naming the allowed ones.
+   *
+   * @throws ConfigException naming the file and line of the first defect
+   */
+  public static ConfigFile read(
+      Path path, boolean required, Set<String> knownKeys, Map<String, Set<String>> sectionKeys)
+      throws IOException {
     List<String> lines;
     try {
       requireSafeOwnership(path);
@@ -50,11 +84,13 @@ public final class ConfigFile {
       if (required) {
         throw new ConfigException("config file " + path + " does not exist");
       }
-      return new ConfigFile(path, new LinkedHashMap<>());
+      return new ConfigFile(path, new LinkedHashMap<>(), List.of());
     } catch (java.nio.charset.MalformedInputException e) {
       throw new ConfigException("config file " + path + " is not UTF-8 text", e);
     }
-    return new ConfigFile(path, parse(path.toString(), lines, knownKeys));
+    List<Section> sections = new ArrayList<>();
+    Map<String, String> top = parse(path.toString(), lines, knownKeys, sectionKeys, sections);
+    return new ConfigFile(path, top, sections);
   }
 
   /**
@@ -94,9 +130,28 @@ public final class ConfigFile {
     }
   }
 
-  /** Parses the lines of a file named {@code where} (for messages). */
+  /** Parses the lines of a file named {@code where} (for messages); no sections allowed. */
   public static Map<String, String> parse(String where, List<String> lines, Set<String> knownKeys) {
-    Map<String, String> values = new LinkedHashMap<>();
+    return parse(where, lines, knownKeys, Map.of(), new ArrayList<>());
+  }
+
+  /**
+   * Parses the lines of a file named {@code where}: returns the keys before the first section and
+   * adds each section to {@code sections}.
+   */
+  public static Map<String, String> parse(
+      String where,
+      List<String> lines,
+      Set<String> knownKeys,
+      Map<String, Set<String>> sectionKeys,
+      List<Section> sections) {
+    Map<String, String> top = new LinkedHashMap<>();
+    Map<String, String> values = top;
+    Set<String> allowed = knownKeys;
+    String kind = null;
+    String name = null;
+    String header = null;
+    Set<String> seen = new LinkedHashSet<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       String trimmed = line.strip();
@@ -104,18 +159,49 @@ public final class ConfigFile {
         continue;
       }
       String at = where + " line " + (i + 1);
+      if (trimmed.startsWith("[")) {
+        if (kind != null) {
+          sections.add(new Section(kind, name, header, values));
+        }
+        Matcher h = HEADER.matcher(line);
+        if (!h.matches()) {
+          throw new ConfigException(
+              at + ": expected a section header such as [host pi2], got \"" + trimmed + "\"");
+        }
+        kind = h.group(1);
+        name = h.group(2);
+        header = at;
+        allowed = sectionKeys.get(kind);
+        if (allowed == null) {
+          throw new ConfigException(
+              at
+                  + ": unknown section kind \""
+                  + kind
+                  + "\""
+                  + (sectionKeys.isEmpty()
+                      ? " (this file takes no sections)"
+                      : " (known: " + String.join(", ", sectionKeys.keySet()) + ")"));
+        }
+        if (!seen.add(kind + " " + name)) {
+          throw new ConfigException(at + ": [" + kind + " " + name + "] appears twice; keep one");
+        }
+        values = new LinkedHashMap<>();
+        continue;
+      }
       Matcher m = LINE.matcher(line);
       if (!m.matches()) {
         throw new ConfigException(at + ": expected \"key = value\", got \"" + trimmed + "\"");
       }
       String key = m.group(1);
-      if (!knownKeys.contains(key)) {
+      if (!allowed.contains(key)) {
         throw new ConfigException(
             at
                 + ": unknown key \""
                 + key
-                + "\" (known keys: "
-                + String.join(", ", knownKeys)
+                + "\""
+                + (kind == null ? "" : " in [" + kind + " " + name + "]")
+                + " (known keys: "
+                + String.join(", ", allowed)
                 + ")");
       }
       if (values.containsKey(key)) {
@@ -123,7 +209,10 @@ public final class ConfigFile {
       }
       values.put(key, value(at, m.group(2)));
     }
-    return values;
+    if (kind != null) {
+      sections.add(new Section(kind, name, header, values));
+    }
+    return top;
   }
 
   private static String value(String at, String raw) {
@@ -149,6 +238,11 @@ public final class ConfigFile {
   /** The values by key, in file order. */
   public Map<String, String> values() {
     return values;
+  }
+
+  /** The {@code [KIND NAME]} sections, in file order. */
+  public List<Section> sections() {
+    return sections;
   }
 
   public Optional<String> get(String key) {

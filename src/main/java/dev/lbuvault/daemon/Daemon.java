@@ -24,7 +24,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TimeZone;
@@ -59,8 +61,11 @@ import org.slf4j.LoggerFactory;
 public final class Daemon {
   private static final Logger LOG = LoggerFactory.getLogger("lbuvault");
   private static final AtomicInteger INSTANCES = new AtomicInteger();
-  private static final JobKey BACKUP = JobKey.jobKey("backup", "lbuvault");
-  private static final JobKey VERIFY = JobKey.jobKey("verify", "lbuvault");
+  // Each source's jobs are in group "source-INDEX": Quartz runs two different jobs at once, and the
+  // WorkGate makes them take turns.
+  private static final String SOURCE = "source-";
+  private static final String BACKUP = "backup";
+  private static final String VERIFY = "verify";
   private static final JobKey UNCOMMITTED = JobKey.jobKey("uncommitted", "lbuvault");
 
   /** How often the uncommitted-changes metrics are refreshed (and after each backup). */
@@ -74,10 +79,11 @@ public final class Daemon {
   private final StatusSink sink;
   private final UncommittedSink uncommittedSink;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final WorkGate gate = new WorkGate();
   // Set once by start(); read by stop(), the HTTP thread and the Quartz threads.
-  private volatile DaemonTasks tasks;
+  private volatile List<DaemonTasks> tasks = List.of();
   private volatile Scheduler scheduler;
-  private volatile SourceWatcher watcher;
+  private volatile List<SourceWatcher> watchers = List.of();
   private boolean stopRequested;
 
   public Daemon(DaemonSettings settings, Clock clock, StatusSink sink) {
@@ -104,6 +110,85 @@ public final class Daemon {
    */
   public synchronized void start() throws IOException, RepositoryException {
     Repository repository = Repository.open(settings.repo(), ProcessRunner.system());
+    Optional<Password> password = password();
+    List<SourceSettings> sources = settings.sources();
+    List<DaemonTasks> all = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i++) {
+      DaemonTasks t = newTasks(sources.get(i), repository, password, sink.forSource(i));
+      t.initialize();
+      all.add(t);
+    }
+    tasks = List.copyOf(all);
+    TimeZone zone = TimeZone.getTimeZone(clock.getZone());
+    try {
+      scheduler = new StdSchedulerFactory(quartzProperties()).getScheduler();
+      int home = homeSource();
+      UncommittedRefresh uncommitted =
+          home >= 0 && uncommittedSink != null
+              ? new UncommittedRefresh(
+                  repository,
+                  sources.get(home).statusRoot().get(),
+                  tasks.get(home)::hostName,
+                  uncommittedSink,
+                  password)
+              : null;
+      scheduler.setJobFactory(
+          (bundle, s) -> {
+            JobKey key = bundle.getJobDetail().getKey();
+            if (key.equals(UNCOMMITTED)) {
+              return new UncommittedJob(uncommitted);
+            }
+            DaemonTasks t = tasks.get(Integer.parseInt(key.getGroup().substring(SOURCE.length())));
+            return key.getName().equals(BACKUP) ? new BackupJob(t) : new VerifyJob(t);
+          });
+      for (int i = 0; i < tasks.size(); i++) {
+        scheduleSource(i, zone);
+      }
+      if (uncommitted != null) {
+        scheduleUncommitted(backupKey(home));
+      }
+      scheduler.start();
+    } catch (SchedulerException e) {
+      throw new IOException("cannot start the scheduler: " + e.getMessage(), e);
+    }
+    List<SourceWatcher> started = new ArrayList<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      catchUp(i, zone);
+      DaemonTasks t = tasks.get(i);
+      if (t.source().remote()) {
+        if (t.neverBackedUp()) {
+          new QuartzScheduling(i).backupNow("startup");
+        }
+        continue;
+      }
+      SourceWatcher w =
+          new SourceWatcher(t.source().dir(), settings.settle(), settings.rescan(), clock, t);
+      w.start();
+      started.add(w);
+    }
+    watchers = List.copyOf(started);
+    for (DaemonTasks t : tasks) {
+      SourceSettings src = t.source();
+      LOG.info(
+          "lbuvault {} daemon started: repository {}, source {}, host {}, backup {}, verify {},"
+              + " settle {}, rescan {}{}",
+          BuildInfo.version(),
+          repository.root(),
+          src.location(),
+          t.hostName(),
+          src.backupSchedule().map(s -> "\"" + s + "\"").orElse("off"),
+          settings.verifySchedule().map(s -> "\"" + s + "\"").orElse("off"),
+          settings.settle(),
+          settings.rescan(),
+          settings.retention().isEmpty() ? ", no pruning" : ", pruning after each new version");
+    }
+  }
+
+  private DaemonTasks newTasks(
+      SourceSettings source,
+      Repository repository,
+      Optional<Password> password,
+      StatusSink sourceSink) {
     CardVolumeLocator locator =
         new CardVolumeLocator(Path.of("/proc/self/mountinfo"), new FatVolumeProbe());
     CardVolumeSource volumes =
@@ -114,93 +199,80 @@ public final class Daemon {
                     l ->
                         new CardVolumeRecord(
                             l.device(), l.volume().volumeId(), l.volume().label()));
-    Optional<Password> password = password();
-    tasks =
-        new DaemonTasks(
-            settings,
-            repository,
-            clock,
-            sink,
-            new BackupService(
-                repository, clock, new CardScanner(), new ApkovlValidator(password), volumes),
-            new PruneService(repository, clock, new RetentionPlanner(clock.getZone())),
-            // One hashing thread: a weekly verify may take longer, the Pi stays responsive.
-            new Verifier(1));
-    tasks.initialize();
-    TimeZone zone = TimeZone.getTimeZone(clock.getZone());
-    try {
-      scheduler = new StdSchedulerFactory(quartzProperties()).getScheduler();
-      UncommittedRefresh uncommitted =
-          settings.statusRoot().isPresent() && uncommittedSink != null
-              ? new UncommittedRefresh(
-                  repository,
-                  settings.statusRoot().get(),
-                  tasks::hostName,
-                  uncommittedSink,
-                  password)
-              : null;
-      scheduler.setJobFactory(
-          (bundle, s) -> {
-            JobKey key = bundle.getJobDetail().getKey();
-            if (key.equals(BACKUP)) {
-              return new BackupJob(tasks);
-            }
-            return key.equals(UNCOMMITTED) ? new UncommittedJob(uncommitted) : new VerifyJob(tasks);
-          });
-      scheduler.addJob(
-          JobBuilder.newJob(BackupJob.class).withIdentity(BACKUP).storeDurably().build(), false);
-      scheduler.addJob(
-          JobBuilder.newJob(VerifyJob.class).withIdentity(VERIFY).storeDurably().build(), false);
-      if (settings.backupSchedule().isPresent()) {
-        scheduler.scheduleJob(cronTrigger(BACKUP, settings.backupSchedule().get(), zone));
+    return new DaemonTasks(
+        settings,
+        source,
+        gate,
+        repository,
+        clock,
+        sourceSink,
+        new BackupService(
+            repository, clock, new CardScanner(), new ApkovlValidator(password), volumes),
+        new PruneService(repository, clock, new RetentionPlanner(clock.getZone())),
+        // One hashing thread: a weekly verify may take longer, the Pi stays responsive.
+        new Verifier(1));
+  }
+
+  /** The index of the source the daemon runs on ({@code status.root} set), or -1. */
+  private int homeSource() {
+    List<SourceSettings> sources = settings.sources();
+    for (int i = 0; i < sources.size(); i++) {
+      if (sources.get(i).statusRoot().isPresent()) {
+        return i;
       }
-      if (settings.verifySchedule().isPresent()) {
-        scheduler.scheduleJob(cronTrigger(VERIFY, settings.verifySchedule().get(), zone));
-      }
-      if (uncommitted != null) {
-        scheduleUncommitted();
-      }
-      tasks.setScheduling(new QuartzScheduling());
-      scheduler.start();
-    } catch (SchedulerException e) {
-      throw new IOException("cannot start the scheduler: " + e.getMessage(), e);
     }
-    if (settings.backupSchedule().isPresent()) {
-      CronExpression cron = DaemonSettings.cron(settings.backupSchedule().get(), zone);
-      Optional<Instant> missed = tasks.missedSchedule(cron);
+    return -1;
+  }
+
+  /** Source {@code i}'s backup and verify jobs and their cron triggers. */
+  private void scheduleSource(int i, TimeZone zone) throws SchedulerException {
+    JobKey backup = backupKey(i);
+    JobKey verify = JobKey.jobKey(VERIFY, SOURCE + i);
+    scheduler.addJob(
+        JobBuilder.newJob(BackupJob.class).withIdentity(backup).storeDurably().build(), false);
+    scheduler.addJob(
+        JobBuilder.newJob(VerifyJob.class).withIdentity(verify).storeDurably().build(), false);
+    Optional<String> backupSchedule = settings.sources().get(i).backupSchedule();
+    if (backupSchedule.isPresent()) {
+      scheduler.scheduleJob(cronTrigger(backup, backupSchedule.get(), zone));
+    }
+    if (settings.verifySchedule().isPresent()) {
+      scheduler.scheduleJob(cronTrigger(verify, settings.verifySchedule().get(), zone));
+    }
+    tasks.get(i).setScheduling(new QuartzScheduling(i));
+  }
+
+  private static JobKey backupKey(int source) {
+    return JobKey.jobKey(BACKUP, SOURCE + source);
+  }
+
+  /** A scheduled backup missed while the daemon was down, and the first verify, for source i. */
+  private void catchUp(int i, TimeZone zone) {
+    DaemonTasks t = tasks.get(i);
+    Optional<String> backupSchedule = t.source().backupSchedule();
+    if (backupSchedule.isPresent()) {
+      CronExpression cron = DaemonSettings.cron(backupSchedule.get(), zone);
+      Optional<Instant> missed = t.missedSchedule(cron);
       if (missed.isPresent()) {
         LOG.info(
-            "the scheduled backup of {} was missed (the daemon was not running): running it now",
+            "the scheduled backup of {} at {} was missed (the daemon was not running): running it"
+                + " now",
+            t.hostName(),
             missed.get());
-        new QuartzScheduling().backupNow(DaemonTasks.REASON_CATCH_UP);
+        new QuartzScheduling(i).backupNow(DaemonTasks.REASON_CATCH_UP);
       }
     }
-    if (settings.verifySchedule().isPresent() && tasks.neverVerified()) {
-      LOG.info("no verify has run yet: verifying once now, then on schedule");
-      new QuartzScheduling().verifyNow("first");
+    if (settings.verifySchedule().isPresent() && t.neverVerified()) {
+      LOG.info("no verify of {} has run yet: verifying once now, then on schedule", t.hostName());
+      new QuartzScheduling(i).verifyNow("first");
     }
-    watcher =
-        new SourceWatcher(settings.source(), settings.settle(), settings.rescan(), clock, tasks);
-    watcher.start();
-    LOG.info(
-        "lbuvault {} daemon started: repository {}, source {}, host {}, backup {}, verify {},"
-            + " settle {}, rescan {}{}",
-        BuildInfo.version(),
-        repository.root(),
-        settings.source(),
-        tasks.hostName(),
-        settings.backupSchedule().map(s -> "\"" + s + "\"").orElse("off"),
-        settings.verifySchedule().map(s -> "\"" + s + "\"").orElse("off"),
-        settings.settle(),
-        settings.rescan(),
-        settings.retention().isEmpty() ? ", no pruning" : ", pruning after each new version");
   }
 
   /**
    * Every 15 minutes from now, and after each backup run (a job listener, so no thread polls):
    * Quartz's one scheduler thread sleeps until the next fire time.
    */
-  private void scheduleUncommitted() throws SchedulerException {
+  private void scheduleUncommitted(JobKey backup) throws SchedulerException {
     scheduler.addJob(
         JobBuilder.newJob(UncommittedJob.class).withIdentity(UNCOMMITTED).storeDurably().build(),
         false);
@@ -231,7 +303,7 @@ public final class Daemon {
                 }
               }
             },
-            KeyMatcher.keyEquals(BACKUP));
+            KeyMatcher.keyEquals(backup));
   }
 
   private static org.quartz.Trigger cronTrigger(JobKey job, String expression, TimeZone zone) {
@@ -285,9 +357,14 @@ public final class Daemon {
     return scheduler != null && !stopRequested && !isRunning();
   }
 
-  /** The host whose metrics are reported. */
+  /** The host of the first (in the single-source form, the only) source. */
   public String host() {
-    return tasks.hostName();
+    return tasks.get(0).hostName();
+  }
+
+  /** The hosts of every source, in configuration order. */
+  public List<String> hosts() {
+    return tasks.stream().map(DaemonTasks::hostName).toList();
   }
 
   /**
@@ -304,21 +381,23 @@ public final class Daemon {
       stopRequested = true;
     }
     LOG.info("stopping");
-    tasks.beginStop();
+    gate.beginStop();
     try {
       scheduler.standby();
     } catch (SchedulerException e) {
       LOG.debug("standby: {}", e.toString());
     }
-    try {
-      watcher.close();
-    } catch (IOException e) {
-      LOG.debug("closing the watch: {}", e.toString());
+    for (SourceWatcher watcher : watchers) {
+      try {
+        watcher.close();
+      } catch (IOException e) {
+        LOG.debug("closing the watch: {}", e.toString());
+      }
     }
-    if (!tasks.awaitIdle(FINISH_GRACE)) {
+    if (!gate.awaitIdle(FINISH_GRACE)) {
       LOG.warn("a run is still going after {}: abandoning it", FINISH_GRACE);
-      tasks.interruptRunning();
-      if (!tasks.awaitIdle(ABANDON_GRACE)) {
+      gate.interruptRunning();
+      if (!gate.awaitIdle(ABANDON_GRACE)) {
         LOG.error("the running job did not stop; exiting anyway");
       }
     }
@@ -341,21 +420,29 @@ public final class Daemon {
     return stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** How the tasks' requests become Quartz triggers. */
+  /** How one source's requests become Quartz triggers of its jobs. */
   private final class QuartzScheduling implements Scheduling {
+    private final JobKey backup;
+    private final JobKey verify;
+
+    QuartzScheduling(int source) {
+      backup = backupKey(source);
+      verify = JobKey.jobKey(VERIFY, SOURCE + source);
+    }
+
     @Override
     public void backupNow(String reason) {
-      trigger(BACKUP, reason, Duration.ZERO);
+      trigger(backup, reason, Duration.ZERO);
     }
 
     @Override
     public void backupLater(String reason, Duration delay) {
-      trigger(BACKUP, reason, delay);
+      trigger(backup, reason, delay);
     }
 
     @Override
     public void verifyNow(String reason) {
-      trigger(VERIFY, reason, Duration.ZERO);
+      trigger(verify, reason, Duration.ZERO);
     }
 
     private void trigger(JobKey job, String reason, Duration delay) {

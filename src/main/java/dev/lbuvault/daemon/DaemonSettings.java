@@ -1,6 +1,7 @@
 package dev.lbuvault.daemon;
 
 import dev.lbuvault.config.ConfigException;
+import dev.lbuvault.config.ConfigFile;
 import dev.lbuvault.config.DurationOption;
 import dev.lbuvault.config.LbuConfig;
 import dev.lbuvault.crypto.PasswordFile;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,36 +37,32 @@ import org.quartz.CronExpression;
  * at startup, naming the key, the value and what is allowed, rather than at 3 a.m.
  *
  * @param repo the repository
- * @param source where the card is mounted
- * @param host the host to back up, when not taken from the apkovl's name
+ * @param sources what to back up: one source in the single-source form, one per {@code [host NAME]}
+ *     section otherwise
+ * @param replicas the {@code [replicate NAME]} sections: targets the versions are copied to
  * @param listen where to serve /metrics and /healthz; empty when switched off
  * @param textfileDir where to write lbuvault.prom for node_exporter, if anywhere
- * @param backupSchedule Quartz cron expression of the scheduled backup; empty when off
  * @param verifySchedule Quartz cron expression of the verify run; empty when off
  * @param settle how long the card must be quiet after a change before a backup starts
  * @param rescan how often the card's root is looked at (stat only) to catch missed changes
  * @param lockWait how long a backup or prune waits for another writer (a CLI run) to finish
  * @param retention the prune policy applied after each stored version
  * @param logLevel error, warn, info or debug
- * @param statusRoot the host's root directory when the daemon runs on the host itself: then the
- *     uncommitted-changes metrics ({@code lbuvault status}) are refreshed; empty when off
  * @param passwordFile the 0600 file holding the password of encrypted apkovls, if any; the daemon
  *     reads it once at startup
  */
 public record DaemonSettings(
     Path repo,
-    Path source,
-    Optional<String> host,
+    List<SourceSettings> sources,
+    List<ReplicaSettings> replicas,
     Optional<InetSocketAddress> listen,
     Optional<Path> textfileDir,
-    Optional<String> backupSchedule,
     Optional<String> verifySchedule,
     Duration settle,
     Duration rescan,
     Duration lockWait,
     RetentionPolicy retention,
     String logLevel,
-    Optional<Path> statusRoot,
     Optional<Path> passwordFile) {
 
   /** The default port: outside Prometheus's exporter range 9100-9999, which is fully allocated. */
@@ -144,26 +142,69 @@ public record DaemonSettings(
               "",
               "a file readable only by its owner (chmod 600), or empty for none"));
 
+  /** The section kind of one more source: {@code [host NAME]}. */
+  public static final String HOST_SECTION = "host";
+
+  /** The section kind of a replication target: {@code [replicate NAME]}. */
+  public static final String REPLICATE_SECTION = "replicate";
+
+  /** The default replication schedule: daily at 05:00, after the nightly backups and verify. */
+  public static final String DEFAULT_REPLICATE_SCHEDULE = "0 0 5 * * ?";
+
+  /** The keys each section kind allows. */
+  public static final Map<String, Set<String>> SECTION_KEYS = sectionKeys();
+
+  private static Map<String, Set<String>> sectionKeys() {
+    Map<String, Set<String>> m = new java.util.LinkedHashMap<>();
+    m.put(HOST_SECTION, new LinkedHashSet<>(List.of("source", "backup.schedule", "status.root")));
+    m.put(REPLICATE_SECTION, new LinkedHashSet<>(List.of("to", "schedule")));
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** Top-level keys that belong in the sections once there are {@code [host NAME]} sections. */
+  private static final List<String> SINGLE_SOURCE_KEYS = List.of("source", "host", "status.root");
+
   private static final Pattern LISTEN =
       Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
 
   public DaemonSettings {
     Objects.requireNonNull(repo, "repo");
-    Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(host, "host");
+    sources = List.copyOf(sources);
+    replicas = List.copyOf(replicas);
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(textfileDir, "textfileDir");
-    Objects.requireNonNull(backupSchedule, "backupSchedule");
     Objects.requireNonNull(verifySchedule, "verifySchedule");
     Objects.requireNonNull(settle, "settle");
     Objects.requireNonNull(rescan, "rescan");
     Objects.requireNonNull(lockWait, "lockWait");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(logLevel, "logLevel");
-    Objects.requireNonNull(statusRoot, "statusRoot");
+    if (sources.isEmpty()) {
+      throw new IllegalArgumentException("at least one source");
+    }
     if (settle.isNegative() || rescan.isNegative() || lockWait.isNegative()) {
       throw new IllegalArgumentException("durations must not be negative");
     }
+  }
+
+  /** The first (in the single-source form, the only) source's mount point. */
+  public Path source() {
+    return sources.get(0).dir();
+  }
+
+  /** The first source's configured host name, if any. */
+  public Optional<String> host() {
+    return sources.get(0).host();
+  }
+
+  /** The first source's backup schedule. */
+  public Optional<String> backupSchedule() {
+    return sources.get(0).backupSchedule();
+  }
+
+  /** The host's root of the source the daemon runs on, if one source set {@code status.root}. */
+  public Optional<Path> statusRoot() {
+    return sources.stream().flatMap(s -> s.statusRoot().stream()).findFirst();
   }
 
   /** The set of key names. */
@@ -191,6 +232,19 @@ public record DaemonSettings(
    * @throws ConfigException naming the key, the value and what is allowed
    */
   public static DaemonSettings parse(Map<String, String> values) throws IOException {
+    return parse(values, List.of());
+  }
+
+  /**
+   * Validates {@code values} and the file's {@code [host NAME]} and {@code [replicate NAME]}
+   * sections. With host sections, the top-level {@code source}, {@code host} and {@code
+   * status.root} are refused (they belong in a section) and the top-level {@code backup.schedule}
+   * is every section's default.
+   *
+   * @throws ConfigException naming the key (and section), the value and what is allowed
+   */
+  public static DaemonSettings parse(Map<String, String> values, List<ConfigFile.Section> sections)
+      throws IOException {
     for (String k : values.keySet()) {
       if (!keyNames().contains(k)) {
         throw new ConfigException(
@@ -203,30 +257,15 @@ public record DaemonSettings(
       throw new ConfigException(
           "repo: not set: give --repo DIR, repo = DIR in the config file, or set $LBUVAULT_REPO");
     }
-    Path lbuConf = Path.of(v.get("lbu.conf"));
-    String sourceText = v.get("source");
-    Path source;
-    if (!sourceText.isEmpty()) {
-      source = Path.of(sourceText);
-    } else {
-      source =
-          LbuConfig.read(lbuConf)
-              .sourceDir()
-              .orElseThrow(
-                  () ->
-                      new ConfigException(
-                          "source: not set, and "
-                              + lbuConf
-                              + " sets neither LBU_MEDIA nor LBU_BACKUPDIR: set source = DIR"
-                              + " (the card's mount point) or give --source DIR"));
-    }
-    Optional<String> host = Optional.empty();
-    if (!v.get("host").isEmpty()) {
-      String h = v.get("host");
-      if (!HostNames.isValid(h)) {
-        throw v.bad("host", "letters, digits, '.', '_' or '-', starting with a letter or digit");
+    List<ConfigFile.Section> hostSections =
+        sections.stream().filter(s -> s.kind().equals(HOST_SECTION)).toList();
+    List<SourceSettings> sources =
+        hostSections.isEmpty() ? List.of(singleSource(v)) : sectionSources(v, hostSections);
+    List<ReplicaSettings> replicas = new ArrayList<>();
+    for (ConfigFile.Section s : sections) {
+      if (s.kind().equals(REPLICATE_SECTION)) {
+        replicas.add(replica(s));
       }
-      host = Optional.of(h);
     }
     Optional<Path> textfileDir = Optional.empty();
     if (!v.get("textfile.dir").isEmpty()) {
@@ -269,29 +308,127 @@ public record DaemonSettings(
     if (!List.of("error", "warn", "info", "debug").contains(level)) {
       throw v.bad("log.level", "use error, warn, info or debug");
     }
-    Optional<Path> statusRoot = Optional.empty();
-    if (!v.get("status.root").isEmpty()) {
-      Path dir = Path.of(v.get("status.root"));
-      if (!Files.isDirectory(dir)) {
-        throw v.bad("status.root", "no such directory (the host's root, /, or empty for off)");
-      }
-      statusRoot = Optional.of(dir);
-    }
     return new DaemonSettings(
         Path.of(repoText),
-        source,
-        host,
+        sources,
+        replicas,
         v.listen(),
         textfileDir,
-        v.cron("backup.schedule"),
         v.cron("verify.schedule"),
         settle,
         rescan,
         lockWait,
         retention,
         level,
-        statusRoot,
         passwordFile);
+  }
+
+  /** The single-source form: top-level source (default from lbu.conf), host, status.root. */
+  private static SourceSettings singleSource(Values v) throws IOException {
+    Path lbuConf = Path.of(v.get("lbu.conf"));
+    String source = v.get("source");
+    if (source.isEmpty()) {
+      source =
+          LbuConfig.read(lbuConf)
+              .sourceDir()
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          "source: not set, and "
+                              + lbuConf
+                              + " sets neither LBU_MEDIA nor LBU_BACKUPDIR: set source = DIR"
+                              + " (the card's mount point) or give --source DIR"))
+              .toString();
+    }
+    Optional<String> host = Optional.empty();
+    if (!v.get("host").isEmpty()) {
+      String h = v.get("host");
+      if (!HostNames.isValid(h)) {
+        throw v.bad("host", "letters, digits, '.', '_' or '-', starting with a letter or digit");
+      }
+      host = Optional.of(h);
+    }
+    requireSupported(v, source);
+    return new SourceSettings(host, source, v.cron("backup.schedule"), v.statusRoot());
+  }
+
+  /**
+   * An {@code ssh://} source is accepted once backup itself reads one (issue 11); until then it
+   * would fail at every run, so it is refused here, at startup.
+   */
+  private static void requireSupported(Values v, String source) {
+    if (source.startsWith(SourceSettings.SSH_PREFIX)) {
+      throw v.bad(
+          "source",
+          "this lbuvault cannot back up over ssh yet; mount the card's directory (sshfs, NFS)"
+              + " and give that directory");
+    }
+  }
+
+  /** One source per {@code [host NAME]} section; at most one of them runs on this machine. */
+  private static List<SourceSettings> sectionSources(
+      Values top, List<ConfigFile.Section> sections) {
+    for (String key : SINGLE_SOURCE_KEYS) {
+      if (top.given.containsKey(key)) {
+        throw new ConfigException(
+            key
+                + " is set at the top of the file (or as a flag), but the file has [host NAME]"
+                + " sections: set it inside the section of the host it belongs to");
+      }
+    }
+    List<SourceSettings> sources = new ArrayList<>();
+    for (ConfigFile.Section s : sections) {
+      if (!HostNames.isValid(s.name())) {
+        throw new ConfigException(
+            s.where()
+                + ": [host "
+                + s.name()
+                + "]: not a host name (letters, digits, '.', '_' or '-', starting with a letter or"
+                + " digit)");
+      }
+      Map<String, String> merged = new java.util.HashMap<>();
+      merged.put("backup.schedule", top.get("backup.schedule"));
+      merged.putAll(s.values());
+      Values v = new Values(merged, "[host " + s.name() + "] ");
+      String source = v.get("source");
+      if (source.isEmpty()) {
+        throw new ConfigException(
+            s.where() + ": [host " + s.name() + "] has no source = DIR (or ssh://...): add one");
+      }
+      requireSupported(v, source);
+      sources.add(
+          new SourceSettings(
+              Optional.of(s.name()), source, v.cron("backup.schedule"), v.statusRoot()));
+    }
+    if (sources.stream().filter(s -> s.statusRoot().isPresent()).count() > 1) {
+      throw new ConfigException(
+          "status.root is set in more than one [host NAME] section; only the host the daemon"
+              + " runs on has one");
+    }
+    return sources;
+  }
+
+  private static ReplicaSettings replica(ConfigFile.Section s) {
+    Map<String, String> merged = new java.util.HashMap<>(s.values());
+    merged.putIfAbsent("schedule", DEFAULT_REPLICATE_SCHEDULE);
+    Values v = new Values(merged, "[replicate " + s.name() + "] ");
+    String to = v.get("to");
+    if (to.isEmpty()) {
+      throw new ConfigException(
+          s.where()
+              + ": [replicate "
+              + s.name()
+              + "] has no to = DIR (the target repository): add one");
+    }
+    Optional<String> schedule = v.cron("schedule");
+    if (schedule.isEmpty()) {
+      throw new ConfigException(
+          s.where()
+              + ": [replicate "
+              + s.name()
+              + "] schedule = off: remove the section to stop replicating");
+    }
+    return new ReplicaSettings(s.name(), to, schedule.get());
   }
 
   /** A Quartz cron expression in the JVM's time zone (the machine's local time). */
@@ -308,18 +445,39 @@ public record DaemonSettings(
   /** The raw values with defaults, and the checks that name the key. */
   private static final class Values {
     private final Map<String, String> given;
+    private final String section;
 
     Values(Map<String, String> given) {
+      this(given, "");
+    }
+
+    /** {@code section} prefixes every message, e.g. "[host pi2] ". */
+    Values(Map<String, String> given, String section) {
       this.given = given;
+      this.section = section;
     }
 
     String get(String key) {
       String value = given.get(key);
-      return value == null ? key(key).defaultValue() : value.strip();
+      if (value != null) {
+        return value.strip();
+      }
+      return KEYS.stream().anyMatch(k -> k.name().equals(key)) ? key(key).defaultValue() : "";
     }
 
     ConfigException bad(String key, String problem) {
-      return ConfigException.badValue(key, get(key), problem);
+      return ConfigException.badValue(section + key, get(key), problem);
+    }
+
+    Optional<Path> statusRoot() {
+      if (get("status.root").isEmpty()) {
+        return Optional.empty();
+      }
+      Path dir = Path.of(get("status.root"));
+      if (!Files.isDirectory(dir)) {
+        throw bad("status.root", "no such directory (the host's root, /, or empty for off)");
+      }
+      return Optional.of(dir);
     }
 
     Duration duration(String key, Duration min, Duration max) {
@@ -362,7 +520,9 @@ public record DaemonSettings(
                 + e.getMessage()
                 + "); use six or seven fields: second minute hour day-of-month month day-of-week"
                 + " [year], e.g. \""
-                + key(key).defaultValue()
+                + (KEYS.stream().anyMatch(k -> k.name().equals(key))
+                    ? key(key).defaultValue()
+                    : DEFAULT_REPLICATE_SCHEDULE)
                 + "\", or off");
       }
       if (c.getNextValidTimeAfter(Date.from(Instant.now())) == null) {

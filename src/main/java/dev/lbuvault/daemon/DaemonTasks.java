@@ -49,8 +49,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.quartz.CronExpression;
 import org.slf4j.Logger;
@@ -72,15 +70,14 @@ final class DaemonTasks implements SourceWatcher.Listener {
   private static final int MAX_BUSY_RETRIES = 3;
 
   private final DaemonSettings settings;
+  private final SourceSettings source;
+  private final WorkGate gate;
   private final Repository repository;
   private final Clock clock;
   private final StatusSink sink;
   private final BackupService backups;
   private final PruneService pruner;
   private final Verifier verifier;
-  private final ReentrantLock work = new ReentrantLock(true);
-  private volatile Thread running;
-  private volatile boolean stopping;
   private volatile Scheduling scheduling;
 
   // The status, guarded by "this".
@@ -93,6 +90,8 @@ final class DaemonTasks implements SourceWatcher.Listener {
 
   DaemonTasks(
       DaemonSettings settings,
+      SourceSettings source,
+      WorkGate gate,
       Repository repository,
       Clock clock,
       StatusSink sink,
@@ -100,6 +99,8 @@ final class DaemonTasks implements SourceWatcher.Listener {
       PruneService pruner,
       Verifier verifier) {
     this.settings = settings;
+    this.source = source;
+    this.gate = gate;
     this.repository = repository;
     this.clock = clock;
     this.sink = sink;
@@ -114,8 +115,8 @@ final class DaemonTasks implements SourceWatcher.Listener {
 
   /** Restores the host's status from the repository and its state file, and publishes it. */
   synchronized void initialize() {
-    SourceSnapshot snap = SourceProbe.probe(settings.source());
-    loadHost(HostChoice.choose(settings.host(), snap, repository));
+    SourceSnapshot snap = probe(null);
+    loadHost(HostChoice.choose(source.host(), snap, repository));
     applySource(snap);
     publish();
   }
@@ -145,6 +146,11 @@ final class DaemonTasks implements SourceWatcher.Listener {
         : Optional.empty();
   }
 
+  /** True when the host has no version yet. */
+  synchronized boolean neverBackedUp() {
+    return stats.versions() == 0;
+  }
+
   /** True when the host has versions but no verify has ever completed. */
   synchronized boolean neverVerified() {
     return state.lastVerify().isEmpty() && stats.versions() > 0;
@@ -167,7 +173,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
   private void runBackup(String reason) {
     Instant start = clock.instant();
     BackupRequest request =
-        new BackupRequest(settings.source(), settings.host(), false, settings.lockWait());
+        new BackupRequest(source.dir(), source.host(), false, settings.lockWait());
     RunResult result;
     BackupResult r = null;
     String detail = "";
@@ -220,7 +226,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
       if (result == RunResult.STORED || !pruned.isEmpty()) {
         refreshStats();
       }
-      applySource(SourceProbe.probe(settings.source()));
+      applySource(probe(result));
       logBackup(reason, result, r, detail, elapsed);
       logPrune(pruned, pruneError);
       publish();
@@ -228,7 +234,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
       retry = result == RunResult.BUSY && busyRetries <= MAX_BUSY_RETRIES;
     }
     Scheduling s = scheduling;
-    if (retry && s != null && !stopping) {
+    if (retry && s != null && !gate.stopping()) {
       s.backupLater("retry", settings.settle());
     }
   }
@@ -364,7 +370,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
   public void scanned(SourceSnapshot snapshot) {
     synchronized (this) {
       boolean changed = applySource(snapshot);
-      if (running == null) {
+      if (gate.idle()) {
         // A CLI backup or prune may have changed the versions meanwhile.
         changed |= refreshStatsIfChanged();
       }
@@ -377,7 +383,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
   @Override
   public void settled(SourceSnapshot snapshot, boolean startup) {
     Scheduling s = scheduling;
-    if (s == null || stopping) {
+    if (s == null || gate.stopping()) {
       return;
     }
     if (startup && !cardAhead(snapshot)) {
@@ -435,54 +441,16 @@ final class DaemonTasks implements SourceWatcher.Listener {
 
   // ---------------------------------------------------------------- stopping
 
-  void beginStop() {
-    stopping = true;
-  }
-
-  /** Waits up to {@code timeout} for the running task (and any queued behind it) to end. */
-  boolean awaitIdle(Duration timeout) {
-    try {
-      if (work.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        work.unlock();
-        return true;
-      }
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  /** Interrupts the running task so that it abandons its work. */
-  void interruptRunning() {
-    Thread t = running;
-    if (t != null) {
-      t.interrupt();
-    }
-  }
-
   private boolean enter() {
-    try {
-      work.lockInterruptibly();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-    if (stopping) {
-      work.unlock();
-      return false;
-    }
-    running = Thread.currentThread();
-    return true;
+    return gate.enter();
   }
 
   private void leave() {
-    running = null;
-    work.unlock();
+    gate.leave();
   }
 
   private boolean abandoned(Exception e) {
-    return stopping
+    return gate.stopping()
         && (Thread.currentThread().isInterrupted()
             || e instanceof InterruptedIOException
             || e instanceof ClosedByInterruptException);
@@ -581,7 +549,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
     if (sourceUp == null || sourceUp != snap.up()) {
       if (snap.up()) {
         if (sourceUp != null) {
-          LOG.info("source {} is up again", settings.source());
+          LOG.info("source {} is up again", source.location());
         }
       } else {
         LOG.warn("source down: {}; checking again every {}", snap.problem(), settings.rescan());
@@ -595,6 +563,26 @@ final class DaemonTasks implements SourceWatcher.Listener {
       changed = true;
     }
     return changed;
+  }
+
+  /**
+   * A look at the card: a stat of a local mount point; for a source read over ssh, which has
+   * nothing local to look at, what the last backup found ({@code last}: null before any), up until
+   * a run failed to reach it.
+   */
+  private SourceSnapshot probe(RunResult last) {
+    if (!source.remote()) {
+      return SourceProbe.probe(source.dir());
+    }
+    if (last == RunResult.FAILED) {
+      return SourceSnapshot.down("the last backup from " + source.location() + " failed");
+    }
+    return new SourceSnapshot(true, "", Map.of(), List.of(), false);
+  }
+
+  /** The source this runs for. */
+  SourceSettings source() {
+    return source;
   }
 
   private void publish() {

@@ -24,7 +24,9 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -32,8 +34,9 @@ import java.util.function.ToDoubleFunction;
  * lbuvault's Prometheus metrics (names in {@code docs/monitoring.md}; they are an interface),
  * rendered from the newest {@link HostStatus}. Counters and the run-time summary are function
  * meters over the persisted state, so a restarted daemon or a one-shot backup continues the counts
- * instead of starting from zero. Labels are {@code host} (one value at a time: meters are
- * re-registered when the host changes) and {@code result} (four values), so nothing grows without
+ * instead of starting from zero. Labels are {@code host} (one value per configured source: a
+ * source's meters are re-registered when its host changes), {@code result} (four values) and, for
+ * the replica gauges, {@code target} (one value per configured target), so nothing grows without
  * bound. JVM and process metrics live in a second registry that only the long-running daemon binds
  * and that the textfile leaves out: a finished process has no memory or threads to report.
  */
@@ -43,9 +46,8 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final List<Meter> hostMeters = new ArrayList<>();
-  private Meter bootReady;
-  private volatile HostStatus status;
+  // One slot per source of the daemon (the one-shot backup has slot 0 only), in source order.
+  private final Map<Integer, Slot> slots = new TreeMap<>();
   private PrometheusMeterRegistry jvm;
   private final List<Meter> uncommittedMeters = new ArrayList<>();
   private volatile UncommittedReport uncommitted;
@@ -79,14 +81,35 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
     new FileDescriptorMetrics().bindTo(jvm);
   }
 
+  /** One source's newest status and the meters showing it. */
+  private static final class Slot {
+    private volatile HostStatus status;
+    private final List<Meter> meters = new ArrayList<>();
+    private Meter bootReady;
+  }
+
   @Override
-  public synchronized void publish(HostStatus next) {
-    HostStatus previous = status;
-    status = next;
-    if (previous == null || !previous.host().equals(next.host())) {
-      register(next.host());
+  public void publish(HostStatus next) {
+    publish(0, next);
+  }
+
+  /** The sink of the daemon's {@code index}-th source: its host's series beside the others'. */
+  @Override
+  public StatusSink forSource(int index) {
+    if (index < 0) {
+      throw new IllegalArgumentException("source index must be >= 0, got " + index);
     }
-    showBootReadyWhenKnown(next);
+    return status -> publish(index, status);
+  }
+
+  private synchronized void publish(int index, HostStatus next) {
+    Slot slot = slots.computeIfAbsent(index, i -> new Slot());
+    HostStatus previous = slot.status;
+    slot.status = next;
+    if (previous == null || !previous.host().equals(next.host())) {
+      register(slot, next.host());
+    }
+    showBootReadyWhenKnown(slot, next);
   }
 
   /**
@@ -94,23 +117,23 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
    * version yet, or one stored before lbuvault checked) is no series rather than a made-up 0 or 1
    * or a NaN, so LbuvaultBootNotReady neither fires nor clears on a guess.
    */
-  private void showBootReadyWhenKnown(HostStatus next) {
+  private void showBootReadyWhenKnown(Slot slot, HostStatus next) {
     boolean known = next.repository().newestBootReady().isPresent();
-    if (known && bootReady == null) {
-      bootReady =
+    if (known && slot.bootReady == null) {
+      slot.bootReady =
           Gauge.builder(
                   "lbuvault.boot.ready",
-                  this,
-                  m -> m.current().repository().newestBootReady().orElse(false) ? 1 : 0)
+                  slot,
+                  s -> s.status.repository().newestBootReady().orElse(false) ? 1 : 0)
               .description(
                   "1 when the newest version's card boots unattended, 0 when lbuvault show names"
                       + " why not (absent: unknown)")
               .tags(Tags.of("host", next.host()))
               .strongReference(true)
               .register(registry);
-    } else if (!known && bootReady != null) {
-      registry.remove(bootReady);
-      bootReady = null;
+    } else if (!known && slot.bootReady != null) {
+      registry.remove(slot.bootReady);
+      slot.bootReady = null;
     }
   }
 
@@ -165,9 +188,10 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
             .register(registry));
   }
 
-  /** The status the metrics currently show, if any was published. */
-  public Optional<HostStatus> status() {
-    return Optional.ofNullable(status);
+  /** The status the metrics currently show for the first source, if any was published. */
+  public synchronized Optional<HostStatus> status() {
+    Slot first = slots.get(0);
+    return Optional.ofNullable(first == null ? null : first.status);
   }
 
   /** Everything, for {@code /metrics}. */
@@ -185,98 +209,105 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
     return registry.scrape(CONTENT_TYPE);
   }
 
-  private void register(String host) {
-    for (Meter m : hostMeters) {
+  private void register(Slot slot, String host) {
+    for (Meter m : slot.meters) {
       registry.remove(m);
     }
-    hostMeters.clear();
-    if (bootReady != null) {
-      registry.remove(bootReady);
-      bootReady = null;
+    slot.meters.clear();
+    if (slot.bootReady != null) {
+      registry.remove(slot.bootReady);
+      slot.bootReady = null;
     }
     Tags tags = Tags.of("host", host);
     gauge(
+        slot,
         "lbuvault.backup.last.success.timestamp.seconds",
         "End of the last backup run that stored a version or found the card unchanged (0: never)",
         tags,
         s -> seconds(s.state().lastSuccess()));
     gauge(
+        slot,
         "lbuvault.backup.last.attempt.timestamp.seconds",
         "End of the last backup run, whatever its result (0: never)",
         tags,
         s -> seconds(s.state().lastAttempt()));
     for (RunResult r : RunResult.values()) {
-      hostMeters.add(
-          FunctionCounter.builder("lbuvault.backup.runs", this, m -> m.current().state().runs(r))
+      slot.meters.add(
+          FunctionCounter.builder("lbuvault.backup.runs", slot, m -> m.status.state().runs(r))
               .description("Backup runs by result (stored, unchanged, busy, failed)")
               .tags(tags.and("result", r.label()))
               .register(registry));
     }
-    hostMeters.add(
+    slot.meters.add(
         FunctionTimer.builder(
                 "lbuvault.backup.duration",
-                this,
-                m -> m.current().state().durationCount(),
-                m -> m.current().state().durationSecondsSum(),
+                slot,
+                m -> m.status.state().durationCount(),
+                m -> m.status.state().durationSecondsSum(),
                 TimeUnit.SECONDS)
             .description("Run time of backup runs")
             .tags(tags)
             .register(registry));
-    gauge("lbuvault.versions", "Versions kept", tags, s -> s.repository().versions());
+    gauge(slot, "lbuvault.versions", "Versions kept", tags, s -> s.repository().versions());
     gauge(
+        slot,
         "lbuvault.versions.damaged",
         "Versions verify found damaged (they stay marked until pruned)",
         tags,
         s -> s.repository().damagedVersions());
     gauge(
+        slot,
         "lbuvault.encrypted.apkovl.unverified",
         "1 when the newest version's apkovl is encrypted and was stored without its content"
             + " verified (wrong or no password file)",
         tags,
         s -> s.repository().newestApkovlUnverified() ? 1 : 0);
     gauge(
+        slot,
         "lbuvault.newest.version.timestamp.seconds",
         "Time of the newest version (0: none)",
         tags,
         s -> seconds(s.repository().newest()));
     gauge(
+        slot,
         "lbuvault.source.apkovl.modified.timestamp.seconds",
         "Modification time of the apkovl on the card at the last scan (0: never seen)",
         tags,
         s -> seconds(s.apkovlModified()));
     gauge(
+        slot,
         "lbuvault.source.up",
         "1 when the card was readable and held an apkovl at the last scan",
         tags,
         s -> s.sourceUp() ? 1 : 0);
     gauge(
+        slot,
         "lbuvault.repository.size.bytes",
         "Logical bytes of the host's versions, each file shared by several versions counted once",
         tags,
         s -> s.repository().sizeBytes());
     gauge(
+        slot,
         "lbuvault.verify.last.success.timestamp.seconds",
         "End of the last verify that found no damage (0: never)",
         tags,
         s -> seconds(s.state().lastVerifySuccess()));
     gauge(
+        slot,
         "lbuvault.verify.damaged.files",
         "Damaged, missing or extra files found by the last verify",
         tags,
         s -> s.state().verifyDamagedFiles());
   }
 
-  private void gauge(String name, String help, Tags tags, ToDoubleFunction<HostStatus> value) {
-    hostMeters.add(
-        Gauge.builder(name, this, m -> value.applyAsDouble(m.current()))
+  private void gauge(
+      Slot slot, String name, String help, Tags tags, ToDoubleFunction<HostStatus> value) {
+    slot.meters.add(
+        Gauge.builder(name, slot, s -> value.applyAsDouble(s.status))
             .description(help)
             .tags(tags)
             .strongReference(true)
             .register(registry));
-  }
-
-  private HostStatus current() {
-    return status;
   }
 
   private static double seconds(Optional<Instant> t) {

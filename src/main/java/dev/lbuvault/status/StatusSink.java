@@ -9,4 +9,14 @@ package dev.lbuvault.status;
 public interface StatusSink {
   /** Takes the newest status; must not throw (a broken exporter must not stop backups). */
   void publish(HostStatus status);
+
+  /**
+   * The sink of the {@code index}-th source of a daemon that backs up several: each source's
+   * statuses replace only that source's earlier ones (its host may change once, from a guessed name
+   * to the apkovl's), so the hosts' series stand side by side. A sink that shows one host only
+   * returns itself.
+   */
+  default StatusSink forSource(int index) {
+    return this;
+  }
 }

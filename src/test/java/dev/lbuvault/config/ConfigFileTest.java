@@ -43,6 +43,64 @@ class ConfigFileTest {
         .hasMessageContaining("f line 1: expected \"key = value\"");
   }
 
+  private static final java.util.Map<String, Set<String>> SECTIONS =
+      java.util.Map.of("host", Set.of("source", "backup.schedule"), "replicate", Set.of("to"));
+
+  @Test
+  void sectionsCollectTheirOwnKeysAfterTheTopLevelOnes() {
+    List<ConfigFile.Section> sections = new java.util.ArrayList<>();
+    var top =
+        ConfigFile.parse(
+            "f",
+            List.of(
+                "repo = /srv/r",
+                "",
+                "[host rpi]   # the Pi in the hall",
+                "source = /media/mmcblk0p1",
+                "[host pi2]",
+                "source = ssh://root@pi2/media/mmcblk0p1",
+                "backup.schedule = \"0 30 3 * * ?\"",
+                "[ replicate usb ]",
+                "to = /mnt/usb/lbuvault"),
+            KEYS,
+            SECTIONS,
+            sections);
+    assertThat(top).containsExactly(java.util.Map.entry("repo", "/srv/r"));
+    assertThat(sections)
+        .extracting(ConfigFile.Section::kind, ConfigFile.Section::name)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("host", "rpi"),
+            org.assertj.core.groups.Tuple.tuple("host", "pi2"),
+            org.assertj.core.groups.Tuple.tuple("replicate", "usb"));
+    assertThat(sections.get(1).values())
+        .containsExactly(
+            java.util.Map.entry("source", "ssh://root@pi2/media/mmcblk0p1"),
+            java.util.Map.entry("backup.schedule", "0 30 3 * * ?"));
+    assertThat(sections.get(1).where()).isEqualTo("f line 5");
+  }
+
+  @Test
+  void badSectionsAreErrorsNamingTheLine() {
+    assertThatThrownBy(() -> parse("[host rpi]", "settle = 5s"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("f line 2: unknown key \"settle\" in [host rpi]");
+    assertThatThrownBy(() -> parse("[disk usb]"))
+        .hasMessageContaining("f line 1: unknown section kind \"disk\"");
+    assertThatThrownBy(() -> parse("[host rpi]", "source = a", "[host rpi]"))
+        .hasMessageContaining("f line 3: [host rpi] appears twice");
+    assertThatThrownBy(() -> parse("[host]"))
+        .hasMessageContaining("f line 1: expected a section header such as [host pi2]");
+    assertThatThrownBy(() -> parse("[host rpi]", "source = a", "source = b"))
+        .hasMessageContaining("f line 3: source is set twice");
+    // A file read without sections (the old form) refuses a header instead of ignoring it.
+    assertThatThrownBy(() -> ConfigFile.parse("f", List.of("[host rpi]"), KEYS))
+        .hasMessageContaining("this file takes no sections");
+  }
+
+  private static void parse(String... lines) {
+    ConfigFile.parse("f", List.of(lines), KEYS, SECTIONS, new java.util.ArrayList<>());
+  }
+
   @Test
   void aMissingDefaultFileIsEmptyButAMissingNamedFileIsAnError(@TempDir Path tmp) throws Exception {
     Path missing = tmp.resolve("none.conf");

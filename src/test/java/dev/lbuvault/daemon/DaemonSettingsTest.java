@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lbuvault.cli.Main;
 import dev.lbuvault.config.ConfigException;
+import dev.lbuvault.config.ConfigFile;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,6 +57,87 @@ class DaemonSettingsTest {
     assertThatThrownBy(() -> DaemonSettings.parse(m))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("source: not set");
+  }
+
+  private DaemonSettings parseFile(String... lines) throws Exception {
+    Path conf = tmp.resolve("sections.conf");
+    Files.write(conf, java.util.List.of(lines));
+    ConfigFile file =
+        ConfigFile.read(conf, true, DaemonSettings.keyNames(), DaemonSettings.SECTION_KEYS);
+    return DaemonSettings.parse(file.values(), file.sections());
+  }
+
+  @Test
+  void hostSectionsAreSourcesInFileOrderAndInheritTheTopLevelSchedule() throws Exception {
+    DaemonSettings s =
+        parseFile(
+            "repo = " + tmp.resolve("repo"),
+            "backup.schedule = 0 15 2 * * ?",
+            "[host rpi]",
+            "source = /media/mmcblk0p1",
+            "[host pi2]",
+            "source = /mnt/pi2-card",
+            "backup.schedule = off",
+            "[replicate usb]",
+            "to = /mnt/usb/lbuvault",
+            "[replicate offsite]",
+            "to = ssh://backup@friend/srv/lbuvault",
+            "schedule = 0 0 6 ? * SAT");
+    assertThat(s.sources())
+        .containsExactly(
+            new SourceSettings(
+                Optional.of("rpi"),
+                "/media/mmcblk0p1",
+                Optional.of("0 15 2 * * ?"),
+                Optional.empty()),
+            new SourceSettings(
+                Optional.of("pi2"), "/mnt/pi2-card", Optional.empty(), Optional.empty()));
+    assertThat(s.sources().get(0).remote()).isFalse();
+    assertThat(s.replicas())
+        .containsExactly(
+            new ReplicaSettings("usb", "/mnt/usb/lbuvault", "0 0 5 * * ?"),
+            new ReplicaSettings("offsite", "ssh://backup@friend/srv/lbuvault", "0 0 6 ? * SAT"));
+  }
+
+  @Test
+  void theSingleSourceFormIsOneSourceAndTakesReplicateSectionsToo() throws Exception {
+    DaemonSettings s =
+        parseFile(
+            "repo = " + tmp.resolve("repo"),
+            "source = /media/mmcblk0p1",
+            "host = rpi",
+            "[replicate usb]",
+            "to = /mnt/usb/lbuvault");
+    assertThat(s.sources())
+        .containsExactly(
+            new SourceSettings(
+                Optional.of("rpi"),
+                "/media/mmcblk0p1",
+                Optional.of("0 0 3 * * ?"),
+                Optional.empty()));
+    assertThat(s.source()).isEqualTo(Path.of("/media/mmcblk0p1"));
+    assertThat(s.replicas()).extracting(ReplicaSettings::name).containsExactly("usb");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "source = /media/x;[host rpi];source = /a | source is set at the top of the file (or as a flag), but the file has [host NAME] sections",
+        "[host rpi];backup.schedule = off | line 2: [host rpi] has no source = DIR (or ssh://...): add one",
+        "[host -x];source = /a | expected a section header",
+        "[host rpi];source = /a;status.root = /;[host pi2];source = /b;status.root = / | status.root is set in more than one [host NAME] section",
+        "[host rpi];source = /a;backup.schedule = 0 0 25 * * ? | [host rpi] backup.schedule = \"0 0 25 * * ?\": not a valid Quartz cron expression",
+        "[host rpi];source = /a;[replicate usb];schedule = 0 0 5 * * ? | [replicate usb] has no to = DIR",
+        "[host rpi];source = /a;[replicate usb];to = /b;schedule = daily | [replicate usb] schedule = \"daily\": not a valid Quartz cron expression",
+        "[host rpi];source = /a;[replicate usb];to = /b;schedule = off | schedule = off: remove the section",
+        "[host pi2];source = ssh://root@pi2/media/mmcblk0p1 | [host pi2] source = \"ssh://root@pi2/media/mmcblk0p1\": this lbuvault cannot back up over ssh yet",
+      })
+  void badSectionsNameTheSectionAndWhatToDo(String lines, String message) throws Exception {
+    String[] all = ("repo = " + tmp.resolve("repo") + ";" + lines).split(";");
+    assertThatThrownBy(() -> parseFile(all))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message);
   }
 
   @Test
@@ -153,5 +237,11 @@ class DaemonSettingsTest {
     parsed.put("textfile.dir", tmp.toString());
     parsed.put("password.file", ""); // the example's file does not exist here
     assertThat(DaemonSettings.parse(parsed).backupSchedule()).contains("0 0 3 * * ?");
+
+    // its several-hosts block ("#  " lines), uncommented after the top-level keys, is valid too
+    List<String> fleet = new java.util.ArrayList<>(List.of("repo = " + tmp));
+    example.lines().filter(l -> l.startsWith("#  ")).map(l -> l.substring(3)).forEach(fleet::add);
+    DaemonSettings several = parseFile(fleet.toArray(String[]::new));
+    assertThat(several.sources()).extracting(s -> s.host().orElseThrow()).hasSize(2);
   }
 }

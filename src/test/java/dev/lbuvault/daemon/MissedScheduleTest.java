@@ -31,6 +31,8 @@ class MissedScheduleTest {
     DaemonTasks t =
         new DaemonTasks(
             s,
+            s.sources().get(0),
+            new WorkGate(),
             Repository.open(repo, ProcessRunner.system()),
             Clock.fixed(now, ZONE),
             st -> {},
@@ -65,30 +67,27 @@ class MissedScheduleTest {
         .update(s -> s.withScheduledBackup(Instant.parse("2026-11-25T03:00:00.100Z")));
 
     DaemonTasks sameDay =
-        new DaemonTasks(
+        tasks(
             DaemonSettings.parse(
                 Map.of("repo", repo.toString(), "source", tmp.resolve("card").toString())),
             r,
-            Clock.fixed(Instant.parse("2026-11-26T02:59:00Z"), ZONE),
-            st -> {},
-            null,
-            null,
-            null);
+            Clock.fixed(Instant.parse("2026-11-26T02:59:00Z"), ZONE));
     sameDay.initialize();
     assertThat(sameDay.missedSchedule(nightly())).isEmpty();
 
     DaemonTasks nextMorning =
-        new DaemonTasks(
+        tasks(
             DaemonSettings.parse(
                 Map.of("repo", repo.toString(), "source", tmp.resolve("card").toString())),
             r,
-            Clock.fixed(Instant.parse("2026-11-26T09:30:00Z"), ZONE),
-            st -> {},
-            null,
-            null,
-            null);
+            Clock.fixed(Instant.parse("2026-11-26T09:30:00Z"), ZONE));
     nextMorning.initialize();
     assertThat(nextMorning.missedSchedule(nightly()))
         .contains(Instant.parse("2026-11-26T03:00:00Z"));
+  }
+
+  private static DaemonTasks tasks(DaemonSettings s, Repository r, Clock clock) {
+    return new DaemonTasks(
+        s, s.sources().get(0), new WorkGate(), r, clock, st -> {}, null, null, null);
   }
 }

@@ -52,6 +52,7 @@ class AlertRulesTest {
     for (String alert :
         List.of(
             "LbuvaultBackupStale",
+            "LbuvaultNeverBackedUp",
             "LbuvaultBackupFailing",
             "LbuvaultSourceAhead",
             "LbuvaultVerifyFailed",

@@ -88,6 +88,30 @@ class LbuvaultMetricsTest {
   }
 
   @Test
+  void eachSourceOfADaemonHasItsOwnHostSeriesAndReplacesOnlyItsOwn(@TempDir Path tmp)
+      throws Exception {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.forSource(0).publish(withBoot(status("guess"), Optional.of(true)));
+    m.forSource(1).publish(withBoot(status("pi2"), Optional.of(false)));
+    // source 0 learns its real host from the apkovl: only its own series move
+    m.forSource(0).publish(withBoot(status("rpi"), Optional.of(true)));
+    String text = m.scrapeOwn();
+    assertThat(text).doesNotContain("host=\"guess\"");
+    for (String host : List.of("rpi", "pi2")) {
+      for (String type : TYPES) {
+        String name = type.split(" ")[2];
+        String series = type.endsWith("summary") ? name + "_count" : name;
+        assertThat(text)
+            .as("%s of %s", series, host)
+            .containsPattern("(?m)^" + series + "\\{host=\"" + host + "\"[,}]");
+      }
+    }
+    assertThat(Http.sample(text, "lbuvault_boot_ready{host=\"rpi\"}")).contains(1.0);
+    assertThat(Http.sample(text, "lbuvault_boot_ready{host=\"pi2\"}")).contains(0.0);
+    Promtool.assertAccepts(text, tmp);
+  }
+
+  @Test
   void promtoolAcceptsTheWholeExpositionIncludingJvmMetrics(@TempDir Path tmp) throws Exception {
     LbuvaultMetrics m = new LbuvaultMetrics();
     m.bindJvmMetrics();
