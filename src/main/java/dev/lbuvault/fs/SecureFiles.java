@@ -28,6 +28,7 @@ import java.util.UUID;
  * and fsyncing the directory, so a crash at any instant leaves either the old or the new content.
  */
 public final class SecureFiles {
+  private static final String TEMP_INFIX = ".tmp-";
   public static final Set<PosixFilePermission> DIR_MODE =
       PosixFilePermissions.fromString("rwx------");
   public static final Set<PosixFilePermission> READ_ONLY_DIR_MODE =
@@ -68,6 +69,14 @@ public final class SecureFiles {
     }
   }
 
+  /**
+   * Whether {@code name} is the temporary name {@link #writeAtomically} writes under: what a
+   * process killed in the middle of that write leaves, for the next writer to delete.
+   */
+  public static boolean isAtomicWriteTemp(String name) {
+    return name.startsWith(".") && name.contains(TEMP_INFIX);
+  }
+
   /** Replaces {@code target} with {@code text} atomically and durably. */
   public static void writeAtomically(Path target, String text, Set<PosixFilePermission> mode)
       throws IOException {
@@ -78,7 +87,7 @@ public final class SecureFiles {
   public static void writeAtomically(Path target, byte[] bytes, Set<PosixFilePermission> mode)
       throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+    Path temp = dir.resolve("." + target.getFileName() + TEMP_INFIX + UUID.randomUUID());
     try {
       try (FileChannel ch =
           FileChannel.open(

@@ -79,8 +79,13 @@ final class BtrfsTransfer {
     return send;
   }
 
+  /**
+   * Fails naming the last stage that failed: when a receiver fails (a full target, a kill) the
+   * stages before it only die of the broken pipe (exit 141), which would hide the cause.
+   */
   private static void check(List<ProcessResult> results) throws IOException {
-    for (ProcessResult r : results) {
+    for (int i = results.size() - 1; i >= 0; i--) {
+      ProcessResult r = results.get(i);
       if (!r.succeeded()) {
         throw new IOException(r.describeFailure());
       }

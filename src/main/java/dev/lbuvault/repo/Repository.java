@@ -302,11 +302,14 @@ public final class Repository {
     }
     List<Path> leftovers = new ArrayList<>();
     List<Path> receiving = new ArrayList<>();
+    List<Path> temps = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(area.versions())) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
         if (name.startsWith(".partial-") || name.startsWith(".deleting-")) {
           leftovers.add(p);
+        } else if (SecureFiles.isAtomicWriteTemp(name)) {
+          temps.add(p); // a .receiving- marker whose write was interrupted: it never hid anything
         } else if (name.startsWith(HostArea.RECEIVING_PREFIX)) {
           receiving.add(p);
         }
@@ -314,6 +317,10 @@ public final class Repository {
     }
     for (Path p : leftovers) {
       backend.delete(p);
+      removed.add(p);
+    }
+    for (Path p : temps) {
+      Files.deleteIfExists(p);
       removed.add(p);
     }
     for (Path marker : receiving) {
