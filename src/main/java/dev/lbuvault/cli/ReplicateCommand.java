@@ -6,10 +6,13 @@ import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.replicate.ReplicationReport;
 import dev.lbuvault.replicate.Replicator;
+import dev.lbuvault.replicate.SshTarget;
 import dev.lbuvault.replicate.Transfer;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.retention.RetentionDecision;
 import dev.lbuvault.retention.RetentionPolicy;
+import dev.lbuvault.ssh.SshCommand;
+import dev.lbuvault.ssh.SshUrl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,12 +24,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -45,6 +50,8 @@ import picocli.CommandLine.Spec;
       "repository in its own right (list, verify, recover). With --keep-* the target is",
       "pruned afterwards (as prune does; never its newest version nor the newest one both",
       "sides hold), and versions it would not keep are not sent.",
+      "To ssh://[user@]host[:port]/path, each version goes as btrfs send | ssh, into a btrfs",
+      "repository there kept by lbuvault receive (docs/offsite.md); btrfs sources only.",
       "Exit 0 when every version is there, 1 when one could not be sent."
     })
 final class ReplicateCommand implements Callable<Integer> {
@@ -54,10 +61,35 @@ final class ReplicateCommand implements Callable<Integer> {
 
   @Option(
       names = "--to",
-      paramLabel = "DIR",
+      paramLabel = "DIR|ssh://[user@]host[:port]/path",
       required = true,
-      description = "Target repository (created when missing or empty).")
-  Path to;
+      description = {
+        "Target repository (created when missing or empty); over ssh the far side runs",
+        "lbuvault receive from its authorized_keys (see docs/offsite.md)."
+      })
+  String to;
+
+  @Option(
+      names = "--ssh-identity",
+      paramLabel = "FILE",
+      description = "Private key for an ssh:// target (default: ssh's own choice).")
+  Path sshIdentity;
+
+  @Option(
+      names = "--ssh-option",
+      paramLabel = "NAME=VALUE",
+      description = "An ssh -o option for an ssh:// target (repeatable).")
+  List<String> sshOptions = new ArrayList<>();
+
+  @Option(
+      names = "--compress",
+      paramLabel = "auto|zstd|none",
+      defaultValue = "auto",
+      description = {
+        "zstd on the wire to an ssh:// target: auto (default) uses it when both ends have zstd",
+        "on their PATH; zstd requires it; none never."
+      })
+  String compress;
 
   @Option(names = "--dry-run", description = "Print what would be sent; send nothing.")
   boolean dryRun;
@@ -84,17 +116,21 @@ final class ReplicateCommand implements Callable<Integer> {
             : List.of();
     PrintWriter out = spec.commandLine().getOut();
     Replicator replicator;
-    Path targetRoot;
-    if (dryRun && isNew(to)) {
+    String targetRoot;
+    if (SshUrl.looksLikeSsh(to)) {
+      SshTarget ssh = sshTarget(keep, runner);
+      targetRoot = ssh.name();
+      replicator = new Replicator(source, ssh, Clock.systemUTC());
+    } else if (dryRun && isNew(toDir())) {
       // Planning must not create the target, and a missing target is simply empty.
-      targetRoot = to.toAbsolutePath().normalize();
+      targetRoot = toDir().toAbsolutePath().normalize().toString();
       replicator = Replicator.planIntoNew(source, Clock.systemUTC());
       if (!json) {
         out.printf("would create a %s repository at %s%n", targetBackend(source), targetRoot);
       }
     } else {
       Repository target = openOrCreate(source, runner);
-      targetRoot = target.root();
+      targetRoot = target.root().toString();
       replicator = new Replicator(source, target, runner, Clock.systemUTC());
     }
     ReplicationReport report =
@@ -107,7 +143,51 @@ final class ReplicateCommand implements Callable<Integer> {
     return report.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 
-  private void print(ReplicationReport report, Path targetRoot, PrintWriter out) {
+  /** The ssh:// target with its ssh options; a bad URL or option is a usage error. */
+  private SshTarget sshTarget(RetentionPolicy keep, ProcessRunner runner) {
+    if (!keep.isEmpty()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--keep-* is not applied over ssh; run lbuvault prune on the far side instead");
+    }
+    if (sshIdentity != null && !Files.isReadable(sshIdentity)) {
+      throw new ParameterException(
+          spec.commandLine(), "--ssh-identity " + sshIdentity + " is not a readable file");
+    }
+    SshTarget.Compression compression =
+        switch (compress) {
+          case "auto" -> SshTarget.Compression.AUTO;
+          case "zstd" -> SshTarget.Compression.ZSTD;
+          case "none" -> SshTarget.Compression.NONE;
+          default ->
+              throw new ParameterException(
+                  spec.commandLine(),
+                  "--compress must be auto, zstd or none, got \"" + compress + "\"");
+        };
+    try {
+      SshUrl url = SshUrl.parse(to);
+      SshCommand ssh = new SshCommand(url, Optional.ofNullable(sshIdentity), sshOptions);
+      return new SshTarget(
+          url.toString(),
+          url.path(),
+          line -> ssh.argv(List.of(line.split(" "))),
+          runner,
+          compression);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--to " + to + ": " + e.getMessage());
+    }
+  }
+
+  private Path toDir() {
+    if (sshIdentity != null || !sshOptions.isEmpty() || !"auto".equals(compress)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--ssh-identity, --ssh-option and --compress apply only to an ssh:// target");
+    }
+    return Path.of(to);
+  }
+
+  private void print(ReplicationReport report, String targetRoot, PrintWriter out) {
     for (Transfer t : report.sent()) {
       out.printf("%s %s %s (%s)%n", dryRun ? "would send" : "sent", t.host(), t.id(), t.kind());
     }
@@ -160,10 +240,10 @@ final class ReplicateCommand implements Callable<Integer> {
   }
 
   private Repository openOrCreate(Repository source, ProcessRunner runner) throws Exception {
-    if (Files.exists(to.resolve(Repository.MARKER_FILE)) || dryRun) {
-      return Repository.open(to, runner);
+    if (Files.exists(toDir().resolve(Repository.MARKER_FILE)) || dryRun) {
+      return Repository.open(toDir(), runner);
     }
-    return Repository.init(to, targetBackend(source), Clock.systemUTC(), runner);
+    return Repository.init(toDir(), targetBackend(source), Clock.systemUTC(), runner);
   }
 
   /**
@@ -172,13 +252,14 @@ final class ReplicateCommand implements Callable<Integer> {
    */
   private String targetBackend(Repository source) throws IOException {
     boolean btrfs =
-        "btrfs".equals(source.backend().name()) && "btrfs".equals(Repository.detectBackend(to));
+        "btrfs".equals(source.backend().name())
+            && "btrfs".equals(Repository.detectBackend(toDir()));
     return btrfs ? "btrfs" : "plain";
   }
 
-  private static Map<String, Object> toJson(ReplicationReport r, Path targetRoot) {
+  private static Map<String, Object> toJson(ReplicationReport r, String targetRoot) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("target", targetRoot.toString());
+    m.put("target", targetRoot);
     m.put("dryRun", r.dryRun());
     m.put("sent", r.sent().stream().map(ReplicateCommand::toJson).toList());
     m.put("alreadyThere", (long) r.alreadyThere());

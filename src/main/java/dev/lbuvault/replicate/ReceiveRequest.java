@@ -42,19 +42,43 @@ public record ReceiveRequest(
   private static final int MAX_LENGTH = 1024;
   private static final Pattern SAFE =
       Pattern.compile("[A-Za-z0-9._/:@+=,-]+( [A-Za-z0-9._/:@+=,-]+)*");
+  private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9._/:@+=,-]+");
   private static final Pattern UUID =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final String PREFIX = "lbuvault receive";
 
   public ReceiveRequest {
     Objects.requireNonNull(operation, "operation");
-    Objects.requireNonNull(path, "path");
+    checkPath(path);
     HostNames.requireValid(host);
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(sourceUuid, "sourceUuid");
     if ((operation == Operation.STORE) != (id.isPresent() && sourceUuid.isPresent())) {
       throw new IllegalArgumentException("store, and only store, takes a version id and a UUID");
     }
+  }
+
+  /**
+   * Checks that {@code path} can be sent: absolute, without empty, {@code .} or {@code ..} parts,
+   * and of the plain characters the far side accepts (no spaces, quotes or shell syntax).
+   *
+   * @throws IllegalArgumentException saying which rule it breaks
+   */
+  public static String checkPath(String path) {
+    Objects.requireNonNull(path, "path");
+    if (!path.startsWith("/") || !SAFE_PATH.matcher(path).matches()) {
+      throw new IllegalArgumentException(
+          "the far side's path \""
+              + path
+              + "\" must be absolute and made of letters, digits and . _ / : @ + = , -");
+    }
+    for (String part : path.substring(1).split("/", -1)) {
+      if (part.isEmpty() || ".".equals(part) || "..".equals(part)) {
+        throw new IllegalArgumentException(
+            "the far side's path \"" + path + "\" must not hold empty, \".\" or \"..\" parts");
+      }
+    }
+    return path;
   }
 
   /** The command line the near side asks ssh to run. */
@@ -126,15 +150,11 @@ public record ReceiveRequest(
   }
 
   private static String requirePath(String command, String path) throws ReceiveRefusedException {
-    if (!path.startsWith("/")) {
-      throw refused(command, "the path must be absolute");
+    try {
+      return checkPath(path);
+    } catch (IllegalArgumentException e) {
+      throw refused(command, e.getMessage());
     }
-    for (String part : path.substring(1).split("/", -1)) {
-      if (part.isEmpty() || ".".equals(part) || "..".equals(part)) {
-        throw refused(command, "the path must not hold empty, \".\" or \"..\" parts");
-      }
-    }
-    return path;
   }
 
   private static void requireWords(String command, List<String> w, int n)

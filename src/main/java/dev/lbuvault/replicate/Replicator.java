@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +39,8 @@ public final class Replicator {
   private final Repository source;
   // null only in a dry run into a repository that does not exist yet (see planIntoNew)
   private final Repository target;
+  // set instead of target when the target is behind ssh
+  private final SshTarget ssh;
   private final VersionTransport transport;
   private final Clock clock;
 
@@ -47,13 +48,24 @@ public final class Replicator {
       throws RepositoryException {
     this.source = source;
     this.target = target;
+    this.ssh = null;
     this.transport = transportFor(source, target, runner);
+    this.clock = clock;
+  }
+
+  /** Replicates over ssh into {@code target}; only a btrfs source can be sent there. */
+  public Replicator(Repository source, SshTarget target, Clock clock) throws RepositoryException {
+    this.source = source;
+    this.target = null;
+    this.ssh = target;
+    this.transport = target.transportFrom(source);
     this.clock = clock;
   }
 
   private Replicator(Repository source, Clock clock) {
     this.source = source;
     this.target = null;
+    this.ssh = null;
     this.transport = null;
     this.clock = clock;
   }
@@ -107,8 +119,12 @@ public final class Replicator {
   public ReplicationReport replicate(
       List<String> hosts, Duration lockWait, boolean dryRun, RetentionPolicy keep, ZoneId zone)
       throws IOException, RepositoryException {
-    if (target == null && !dryRun) {
+    if (target == null && ssh == null && !dryRun) {
       throw new IllegalStateException("a replicator without a target repository only plans");
+    }
+    if (ssh != null && !keep.isEmpty()) {
+      throw new RepositoryException(
+          "--keep-* is not applied over ssh (" + ssh.name() + "); run lbuvault prune there");
     }
     List<String> chosen = hosts.isEmpty() ? source.hosts() : hosts;
     Run run = new Run(dryRun, keep, new ReplicaRetention(new RetentionPlanner(zone)), lockWait);
@@ -146,21 +162,15 @@ public final class Replicator {
   private void replicateHost(String host, Run run) throws IOException {
     List<StoredVersion> versions = source.versions(host);
     try (ReadLock ignored = ReadLock.shared(source, host, versions)) {
-      if (!run.dryRun) {
-        target.removeLeftovers(host);
-      }
-      Map<VersionId, StoredVersion> onTarget = new HashMap<>();
-      for (StoredVersion t : target == null ? List.<StoredVersion>of() : target.versions(host)) {
-        onTarget.put(t.id(), t);
-      }
-      Set<VersionId> worth = worthSending(versions, onTarget.keySet(), run);
+      Set<VersionId> onTarget = targetVersions(host, run.dryRun);
+      Set<VersionId> worth = worthSending(versions, onTarget, run);
       List<VersionId> shared = new ArrayList<>();
       List<VersionId> sentHere = new ArrayList<>();
       for (StoredVersion v : versions) {
         if (!Files.isDirectory(v.dir())) {
           continue; // pruned between the listing and the lock
         }
-        if (onTarget.containsKey(v.id())) {
+        if (onTarget.contains(v.id())) {
           if (transport.holds(v, v.id())) {
             shared.add(v.id());
             run.already++;
@@ -186,9 +196,27 @@ public final class Replicator {
         sentHere.add(v.id());
       }
       if (!run.keep.isEmpty()) {
-        run.pruned.put(host, pruneTarget(host, onTarget.keySet(), sentHere, shared, run));
+        run.pruned.put(host, pruneTarget(host, onTarget, sentHere, shared, run));
       }
     }
+  }
+
+  /** The target's version ids, leftovers of a killed run removed first unless dry. */
+  private Set<VersionId> targetVersions(String host, boolean dryRun) throws IOException {
+    if (ssh != null) {
+      return new HashSet<>(ssh.versions(host, dryRun));
+    }
+    Set<VersionId> ids = new HashSet<>();
+    if (target == null) {
+      return ids;
+    }
+    if (!dryRun) {
+      target.removeLeftovers(host);
+    }
+    for (StoredVersion t : target.versions(host)) {
+      ids.add(t.id());
+    }
+    return ids;
   }
 
   /** The source's versions missing from the target that the target's policy would keep. */
@@ -234,7 +262,7 @@ public final class Replicator {
         + " of host "
         + host
         + " exists in "
-        + target.root()
+        + (ssh != null ? ssh.name() : target.root())
         + " but "
         + transport.clashReason()
         + "; left as it is (replicate never overwrites a version)";
