@@ -48,6 +48,10 @@ final class DaemonCommand implements Callable<Integer> {
 
   // What the shutdown hook exits with: 0 for a requested stop, 1 after a fault.
   private static volatile int exitStatus = ExitCodes.OK;
+
+  /** Set by scripts/lbuvault for the daemon: the launcher's own path, to start backups with. */
+  static final String LAUNCHER_ENV = "LBUVAULT_LAUNCHER";
+
   private static final AtomicBoolean START_FAILED = new AtomicBoolean();
 
   @Option(
@@ -271,6 +275,12 @@ final class DaemonCommand implements Callable<Integer> {
           }
         };
     Daemon daemon = new Daemon(settings, Clock.systemDefaultZone(), sink, uncommitted);
+    // Started by the launcher (which names itself here), the daemon runs each backup as
+    // `lbuvault backup` in a child JVM, so what a backup loads is gone when it ends.
+    String launcher = System.getenv(LAUNCHER_ENV);
+    if (launcher != null && !launcher.isBlank()) {
+      daemon.runBackupsIn(java.util.List.of(launcher));
+    }
     AtomicBoolean ready = new AtomicBoolean();
     MetricsServer server = null;
     if (settings.listen().isPresent()) {

@@ -17,16 +17,22 @@ import picocli.CommandLine;
  * a one-line message. Stack traces are for developers only ({@code LBUVAULT_DEBUG=1}).
  */
 public final class Main {
+  private static final String DAEMON = "daemon";
+
   private Main() {}
 
   public static void main(String[] args) {
-    CommandLine cmd = commandLine();
+    // The daemon lives for months: building picocli's model of every other command would keep
+    // their classes and the model in its memory for nothing (docs/monitoring.md#footprint).
+    boolean daemon = args.length > 0 && DAEMON.equals(args[0]);
+    CommandLine cmd = daemon ? daemonCommandLine() : commandLine();
+    String[] arguments = daemon ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
     // Fix the writers before running, so every subcommand shares them, and flush them before
     // exiting: output printed without a final newline (the --json documents) would otherwise be
     // lost in the writer's buffer when System.exit ends the JVM.
     PrintWriter out = cmd.getOut();
     PrintWriter err = cmd.getErr();
-    int code = execute(cmd, args);
+    int code = execute(cmd, arguments);
     out.flush();
     err.flush();
     System.exit(code);
@@ -59,7 +65,17 @@ public final class Main {
 
   /** The configured command line; tests call {@code execute} on it. */
   public static CommandLine commandLine() {
-    CommandLine cmd = new CommandLine(new LbuvaultCommand());
+    return configure(new CommandLine(new LbuvaultCommand()));
+  }
+
+  /** {@code lbuvault daemon} alone, named as it is under {@link #commandLine()}. */
+  static CommandLine daemonCommandLine() {
+    CommandLine cmd = new CommandLine(new DaemonCommand());
+    cmd.setCommandName("lbuvault " + DAEMON);
+    return configure(cmd);
+  }
+
+  private static CommandLine configure(CommandLine cmd) {
     cmd.setExecutionExceptionHandler(Main::handle);
     cmd.setParameterExceptionHandler(
         (ex, args) -> {

@@ -85,6 +85,7 @@ public final class Daemon {
   private volatile Scheduler scheduler;
   private volatile List<SourceWatcher> watchers = List.of();
   private boolean stopRequested;
+  private List<String> childCommand = List.of();
 
   public Daemon(DaemonSettings settings, Clock clock, StatusSink sink) {
     this(settings, clock, sink, null);
@@ -100,6 +101,29 @@ public final class Daemon {
     this.clock = clock;
     this.sink = sink;
     this.uncommittedSink = uncommittedSink;
+  }
+
+  /**
+   * Runs every backup in a child process started by {@code lbuvault} (the launcher, or any command
+   * that starts lbuvault's {@code main}) instead of in this JVM: the idle daemon then never holds
+   * what a backup loaded (docs/monitoring.md#footprint). Call before {@link #start()}.
+   */
+  public synchronized void runBackupsIn(List<String> lbuvault) {
+    if (lbuvault.isEmpty()) {
+      throw new IllegalArgumentException("the lbuvault command is empty");
+    }
+    childCommand = List.copyOf(lbuvault);
+  }
+
+  private BackupRunner backupRunner(
+      Repository repository, Optional<Password> password, CardVolumeSource volumes) {
+    if (!childCommand.isEmpty()) {
+      return new ChildBackup(childCommand, repository.root(), settings.passwordFile());
+    }
+    BackupService service =
+        new BackupService(
+            repository, clock, new CardScanner(), new ApkovlValidator(password), volumes);
+    return service::run;
   }
 
   /**
@@ -206,8 +230,7 @@ public final class Daemon {
         repository,
         clock,
         sourceSink,
-        new BackupService(
-            repository, clock, new CardScanner(), new ApkovlValidator(password), volumes),
+        backupRunner(repository, password, volumes),
         new PruneService(repository, clock, new RetentionPlanner(clock.getZone())),
         // One hashing thread: a weekly verify may take longer, the Pi stays responsive.
         new Verifier(1));

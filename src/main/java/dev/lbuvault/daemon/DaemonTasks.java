@@ -3,7 +3,6 @@ package dev.lbuvault.daemon;
 import dev.lbuvault.backup.BackupOutcome;
 import dev.lbuvault.backup.BackupRequest;
 import dev.lbuvault.backup.BackupResult;
-import dev.lbuvault.backup.BackupService;
 import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.prune.PruneService;
 import dev.lbuvault.repo.DamageRecord;
@@ -75,7 +74,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
   private final Repository repository;
   private final Clock clock;
   private final StatusSink sink;
-  private final BackupService backups;
+  private final BackupRunner backups;
   private final PruneService pruner;
   private final Verifier verifier;
   private volatile Scheduling scheduling;
@@ -95,7 +94,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
       Repository repository,
       Clock clock,
       StatusSink sink,
-      BackupService backups,
+      BackupRunner backups,
       PruneService pruner,
       Verifier verifier) {
     this.settings = settings;

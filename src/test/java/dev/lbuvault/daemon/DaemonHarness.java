@@ -27,6 +27,7 @@ final class DaemonHarness implements AutoCloseable {
   final Path repo;
   final Map<String, String> settings = new HashMap<>();
   LbuvaultMetrics metrics;
+  List<String> childCommand;
   Daemon daemon;
   MetricsServer server;
 
@@ -46,6 +47,12 @@ final class DaemonHarness implements AutoCloseable {
     return this;
   }
 
+  /** Backups run as {@code lbuvault backup} started by {@code lbuvault} (see ChildBackup). */
+  DaemonHarness backupsIn(List<String> lbuvault) {
+    childCommand = lbuvault;
+    return this;
+  }
+
   DaemonHarness start() throws Exception {
     return start(Clock.systemDefaultZone());
   }
@@ -55,6 +62,9 @@ final class DaemonHarness implements AutoCloseable {
     metrics = new LbuvaultMetrics();
     metrics.bindJvmMetrics();
     daemon = new Daemon(s, clock, metrics, metrics);
+    if (childCommand != null) {
+      daemon.runBackupsIn(childCommand);
+    }
     server =
         MetricsServer.start(
             new InetSocketAddress("127.0.0.1", 0), metrics::scrape, daemon::isRunning);
