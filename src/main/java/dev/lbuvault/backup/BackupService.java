@@ -7,8 +7,10 @@ import dev.lbuvault.archive.InvalidApkovlException;
 import dev.lbuvault.boot.BootReadiness;
 import dev.lbuvault.fs.SecureFiles;
 import dev.lbuvault.fs.Sha256;
+import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.ApkovlRecord;
 import dev.lbuvault.repo.BootRecord;
+import dev.lbuvault.repo.CardVolumeRecord;
 import dev.lbuvault.repo.ChecksumManifest;
 import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.DamageStore;
@@ -20,10 +22,14 @@ import dev.lbuvault.repo.RepositoryLock;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionId;
 import dev.lbuvault.repo.VersionMetadata;
+import dev.lbuvault.source.CardLocation;
+import dev.lbuvault.source.CardReader;
 import dev.lbuvault.source.CardScan;
 import dev.lbuvault.source.CardScanner;
+import dev.lbuvault.source.LocalCardReader;
 import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.source.SourceException;
+import dev.lbuvault.source.SshCardReader;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -48,22 +54,37 @@ import java.util.Set;
 public final class BackupService {
   private final Repository repository;
   private final Clock clock;
-  private final CardSurvey surveyor;
+  private final CardSurvey surveyor = new CardSurvey();
+  private final CardScanner scanner;
   private final ApkovlValidator validator;
   private final CardVolumeSource volumes;
+  private final ProcessRunner processes;
   private final VersionPublisher publisher;
 
+  /** A service that reads ssh sources with the real OpenSSH client. */
   public BackupService(
       Repository repository,
       Clock clock,
       CardScanner scanner,
       ApkovlValidator validator,
       CardVolumeSource volumes) {
+    this(repository, clock, scanner, validator, volumes, ProcessRunner.system());
+  }
+
+  /** A service whose ssh sources run {@code ssh} through {@code processes}. */
+  public BackupService(
+      Repository repository,
+      Clock clock,
+      CardScanner scanner,
+      ApkovlValidator validator,
+      CardVolumeSource volumes,
+      ProcessRunner processes) {
     this.repository = repository;
     this.clock = clock;
-    this.surveyor = new CardSurvey(scanner);
+    this.scanner = scanner;
     this.validator = validator;
     this.volumes = volumes;
+    this.processes = processes;
     this.publisher = new VersionPublisher(repository);
   }
 
@@ -77,10 +98,13 @@ public final class BackupService {
    */
   public BackupResult run(BackupRequest request)
       throws IOException, SourceException, InvalidApkovlException, RepositoryException {
-    Path source = resolveSource(request.source());
+    if (request.source() instanceof CardLocation.Remote remote) {
+      return runOnce(request, new SshCardReader(remote.ssh(), processes));
+    }
+    Path source = resolveSource(((CardLocation.Local) request.source()).path());
     Object device = deviceOf(source);
     try {
-      return runOnce(request, source);
+      return runOnce(request, new LocalCardReader(source, scanner));
     } catch (SourceException | NoSuchFileException e) {
       // A card unmounted mid-run looks like files vanishing or changing; say what happened.
       if (device != null && !device.equals(deviceOf(source))) {
@@ -130,7 +154,7 @@ public final class BackupService {
     }
   }
 
-  private BackupResult runOnce(BackupRequest request, Path source)
+  private BackupResult runOnce(BackupRequest request, CardReader source)
       throws IOException, SourceException, InvalidApkovlException, RepositoryException {
     Instant start = clock.instant();
     CardSurvey.Survey survey = surveyor.survey(source, request.host());
@@ -172,13 +196,13 @@ public final class BackupService {
               id,
               start,
               host,
-              source.toString(),
+              source.location(),
               BuildInfo.version(),
               scan.files().size(),
               scan.totalBytes(),
               apkovl,
               survey.apkovls(),
-              volumes.volumeOf(source).orElse(null),
+              volumeOf(source),
               warnings,
               Sha256.of(sumsText),
               scan.directories());
@@ -221,8 +245,15 @@ public final class BackupService {
     return area;
   }
 
+  /** The card's FAT volume, when it is mounted here; a remote card's is not read. */
+  private CardVolumeRecord volumeOf(CardReader source) {
+    return source instanceof LocalCardReader local
+        ? volumes.volumeOf(local.root()).orElse(null)
+        : null;
+  }
+
   /** A second scan after the copy: any difference means lbu wrote the card meanwhile. */
-  private void requireUnchanged(Path source, CardScan first) throws SourceException {
+  private void requireUnchanged(CardReader source, CardScan first) throws SourceException {
     CardScan second = surveyor.scanQuiet(source);
     if (!second.files().equals(first.files())) {
       throw new SourceBusyException("files on the card changed during the backup");

@@ -3,11 +3,10 @@ package dev.lbuvault.backup;
 import dev.lbuvault.archive.ApkovlName;
 import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.source.CardFile;
+import dev.lbuvault.source.CardReader;
 import dev.lbuvault.source.CardScan;
-import dev.lbuvault.source.CardScanner;
 import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.source.SourceException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +21,6 @@ import java.util.TreeMap;
 final class CardSurvey {
   private static final String NEW_SUFFIX = ".new";
   private static final String FILE_NAME_ENCODING = System.getProperty("sun.jnu.encoding", "UTF-8");
-  private final CardScanner scanner;
-
-  CardSurvey(CardScanner scanner) {
-    this.scanner = scanner;
-  }
 
   /** What the survey found: the scan, the host, the card's apkovls, the host's one, warnings. */
   record Survey(
@@ -44,19 +38,19 @@ final class CardSurvey {
     }
   }
 
-  Survey survey(Path source, Optional<String> requestedHost) throws SourceException {
+  Survey survey(CardReader source, Optional<String> requestedHost) throws SourceException {
     CardScan scan = scanQuiet(source);
     if (scan.files().isEmpty()) {
       // An unmounted card leaves an empty mount point: storing it would be an empty "version"
       // that retention could later keep instead of the real ones.
       throw new SourceException(
           "source "
-              + source
+              + source.location()
               + " holds no files: is the card mounted? Nothing was stored (check --source)");
     }
     List<String> warnings = new ArrayList<>();
     List<String> apkovls = bootCandidates(scan);
-    String host = chooseHost(source, requestedHost, scan);
+    String host = chooseHost(source.location(), requestedHost, scan);
     String primary = primaryApkovl(host, scan, warnings);
     if (apkovls.size() > 1) {
       warnings.add(
@@ -92,8 +86,8 @@ final class CardSurvey {
   }
 
   /** Scans the card and fails as busy if lbu is writing it. */
-  CardScan scanQuiet(Path source) throws SourceException {
-    CardScan scan = scanner.scan(source);
+  CardScan scanQuiet(CardReader source) throws SourceException {
+    CardScan scan = source.scan();
     requireQuiet(scan);
     return scan;
   }
@@ -118,7 +112,7 @@ final class CardSurvey {
     return names;
   }
 
-  private static String chooseHost(Path source, Optional<String> requested, CardScan scan)
+  private static String chooseHost(String source, Optional<String> requested, CardScan scan)
       throws SourceException {
     if (requested.isPresent()) {
       return requested.get();

@@ -7,8 +7,9 @@ import dev.lbuvault.repo.HostArea;
 import dev.lbuvault.repo.ManifestEntry;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.source.CardFile;
+import dev.lbuvault.source.CardReader;
 import dev.lbuvault.source.CardScan;
-import dev.lbuvault.source.SourceBusyException;
+import dev.lbuvault.source.SourceException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +33,7 @@ import java.util.Set;
  * The caller holds the repository lock.
  */
 final class MirrorSync {
-  private final Path source;
+  private final CardReader source;
   private final HostArea area;
   private final Optional<StoredVersion> newest;
   private final boolean rehash;
@@ -45,7 +47,7 @@ final class MirrorSync {
    */
   static final String STAGING_DIR = ".lbuvault-staging";
 
-  MirrorSync(Path source, HostArea area, Optional<StoredVersion> newest, boolean rehash) {
+  MirrorSync(CardReader source, HostArea area, Optional<StoredVersion> newest, boolean rehash) {
     this.source = source;
     this.area = area;
     this.newest = newest;
@@ -72,7 +74,7 @@ final class MirrorSync {
    * card no longer has, or has as another kind (a file that became a directory, or the reverse), is
    * deleted; then every card directory, empty ones included, is created; then the files are copied.
    */
-  Result sync(CardScan scan) throws IOException, SourceBusyException {
+  Result sync(CardScan scan) throws IOException, SourceException {
     Path mirror = area.currentCard();
     Set<Path> touchedDirs = new LinkedHashSet<>(removeExtraneous(mirror, scan));
     for (String dir : scan.directories()) {
@@ -107,26 +109,50 @@ final class MirrorSync {
     }
   }
 
+  /**
+   * Keeps the stored hash of every file whose size and mtime match both the mirror and the newest
+   * version, and has the card reader deliver all the others in one pass (for an ssh source, one tar
+   * stream of just those files).
+   */
   private Result copyFiles(
       CardScan scan, Path mirror, Path staging, Set<Path> touchedDirs, HashingCopier copier)
-      throws IOException, SourceBusyException {
+      throws IOException, SourceException {
     Map<String, String> newestSums = readSums(newest);
+    Map<String, String> hashes = new HashMap<>();
+    Set<String> matchingNewest = new HashSet<>();
+    List<CardFile> toRead = new ArrayList<>();
+    for (CardFile f : scan.files()) {
+      String known = newestSums.get(StoredVersion.CARD_DIR + "/" + f.path());
+      Path target = mirror.resolve(f.path());
+      boolean matchesNewest = known != null && sameStat(newest.get().card().resolve(f.path()), f);
+      if (matchesNewest) {
+        matchingNewest.add(f.path());
+      }
+      if (matchesNewest && !rehash && !forced.contains(f.path()) && sameStat(target, f)) {
+        hashes.put(f.path(), known);
+      } else {
+        toRead.add(f);
+        touchedDirs.add(target.getParent());
+      }
+    }
+    source.read(
+        toRead,
+        (f, in) -> {
+          HashingCopier.Staged staged = copier.copy(in, mirror.resolve(f.path()), staging, f);
+          return () -> {
+            staged.accept();
+            hashes.put(f.path(), staged.sha256());
+          };
+        });
     List<ManifestEntry> entries = new ArrayList<>();
     boolean sameAsNewest = newest.isPresent() && newestSums.size() == scan.files().size();
     for (CardFile f : scan.files()) {
       String key = StoredVersion.CARD_DIR + "/" + f.path();
       String known = newestSums.get(key);
-      boolean matchesNewest = known != null && sameStat(newest.get().card().resolve(f.path()), f);
-      Path target = mirror.resolve(f.path());
-      String hash;
-      if (matchesNewest && !rehash && !forced.contains(f.path()) && sameStat(target, f)) {
-        hash = known;
-      } else {
-        hash = copier.copy(source.resolve(f.path()), target, staging, f);
-        touchedDirs.add(target.getParent());
-      }
+      String hash = hashes.get(f.path());
       // A forced re-read stores a new version even with equal bytes: its copy is the healed one.
-      sameAsNewest &= matchesNewest && hash.equals(known) && !forced.contains(f.path());
+      sameAsNewest &=
+          matchingNewest.contains(f.path()) && hash.equals(known) && !forced.contains(f.path());
       entries.add(new ManifestEntry(key, hash));
     }
     return new Result(entries, sameAsNewest, copier.bytesCopied());

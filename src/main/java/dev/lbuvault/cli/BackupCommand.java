@@ -20,6 +20,7 @@ import dev.lbuvault.repo.CardVolumeRecord;
 import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryException;
+import dev.lbuvault.source.CardLocation;
 import dev.lbuvault.source.CardScanner;
 import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.source.SourceException;
@@ -56,7 +57,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Store a new version of the card if any file differs from the newest version.",
-      "Exit 0 when stored or unchanged, 5 when lbu is writing the card (retry later).",
+      "Exit 0 when stored or unchanged, 5 when lbu is writing the card (retry later);",
+      "an ssh:// source: 6 host unreachable, 7 login or host key refused, 8 no such",
+      "directory there, 9 transfer broke off.",
       "With --textfile-dir, metrics for node_exporter are written after every run."
     })
 final class BackupCommand implements Callable<Integer> {
@@ -68,10 +71,27 @@ final class BackupCommand implements Callable<Integer> {
 
   @Option(
       names = "--source",
-      paramLabel = "DIR",
-      description =
-          "Where the card is mounted (default: /media/$LBU_MEDIA from /etc/lbu/lbu.conf).")
-  Path source;
+      paramLabel = "DIR|URL",
+      description = {
+        "Where the card is mounted (default: /media/$LBU_MEDIA from /etc/lbu/lbu.conf), or",
+        "ssh://[user@]host[:port]/path to read it from another host over ssh."
+      })
+  String source;
+
+  @Option(
+      names = "--ssh-identity",
+      paramLabel = "FILE",
+      description = "Private key for an ssh:// source (default: ssh's own choice).")
+  Path sshIdentity;
+
+  @Option(
+      names = "--ssh-option",
+      paramLabel = "NAME=VALUE",
+      description = {
+        "An ssh -o option for an ssh:// source (repeatable), e.g.",
+        "UserKnownHostsFile=/etc/lbuvault/known_hosts; BatchMode is always yes."
+      })
+  java.util.List<String> sshOptions = new java.util.ArrayList<>();
 
   @Option(
       names = "--lbu-conf",
@@ -111,7 +131,7 @@ final class BackupCommand implements Callable<Integer> {
     Optional<Password> password = passwordOption.read();
     Clock clock = Clock.systemUTC();
     Instant start = clock.instant();
-    Path src = null;
+    CardLocation src = null;
     BackupResult r = null;
     Exception failure = null;
     try {
@@ -142,7 +162,8 @@ final class BackupCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private BackupResult run(Path src, Clock clock, Optional<Password> password) throws Exception {
+  private BackupResult run(CardLocation src, Clock clock, Optional<Password> password)
+      throws Exception {
     Duration wait = OptionValues.convert(spec, "--lock-wait", () -> DurationOption.parse(lockWait));
     Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
     CardVolumeLocator locator = new CardVolumeLocator(LinuxPaths.MOUNTINFO, new FatVolumeProbe());
@@ -213,7 +234,8 @@ final class BackupCommand implements Callable<Integer> {
    * alone.
    */
   private void exportTextfile(
-      Path src, BackupResult r, Exception failure, Instant start, Instant end) throws IOException {
+      CardLocation src, BackupResult r, Exception failure, Instant start, Instant end)
+      throws IOException {
     RunResult result =
         r != null
             ? (r.outcome() == BackupOutcome.STORED ? RunResult.STORED : RunResult.UNCHANGED)
@@ -221,7 +243,11 @@ final class BackupCommand implements Callable<Integer> {
     UnaryOperator<DaemonState> record =
         s -> s.withBackup(result, end, Duration.between(start, end));
     SourceSnapshot source =
-        src == null ? SourceSnapshot.down("no source given") : SourceProbe.probe(src);
+        src == null
+            ? SourceSnapshot.down("no source given")
+            : src instanceof CardLocation.Local local
+                ? SourceProbe.probe(local.path())
+                : remoteSnapshot(r, failure);
     Repository repo = null;
     try {
       repo = Repository.open(repoOptions.repo, ProcessRunner.system());
@@ -279,9 +305,38 @@ final class BackupCommand implements Callable<Integer> {
     }
   }
 
-  private Path resolveSource() throws Exception {
+  /** A remote card is up when this run could read it; its root is not probed separately. */
+  private static SourceSnapshot remoteSnapshot(BackupResult r, Exception failure) {
+    if (r != null || failure instanceof SourceBusyException) {
+      return new SourceSnapshot(true, "", Map.of(), java.util.List.of(), false);
+    }
+    return SourceSnapshot.down(
+        failure == null || failure.getMessage() == null ? "not read" : failure.getMessage());
+  }
+
+  /** ssh settings given for a local source, or a key file that is not there, are usage errors. */
+  private void requireSshOptionsFit(CardLocation location) {
+    boolean ssh = location instanceof CardLocation.Remote;
+    if (!ssh && (sshIdentity != null || !sshOptions.isEmpty())) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--ssh-identity and --ssh-option apply only to an ssh://[user@]host[:port]/path source");
+    }
+    if (sshIdentity != null && !java.nio.file.Files.isReadable(sshIdentity)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--ssh-identity " + sshIdentity + " is not a readable file");
+    }
+  }
+
+  private CardLocation resolveSource() throws Exception {
     if (source != null) {
-      return source;
+      CardLocation location =
+          OptionValues.convert(
+              spec,
+              "--source",
+              () -> CardLocation.parse(source, Optional.ofNullable(sshIdentity), sshOptions));
+      requireSshOptionsFit(location);
+      return location;
     }
     Optional<Path> fromLbu = LbuConfig.read(lbuConf).sourceDir();
     if (fromLbu.isEmpty()) {
@@ -290,6 +345,6 @@ final class BackupCommand implements Callable<Integer> {
               + lbuConf
               + " sets neither LBU_MEDIA nor LBU_BACKUPDIR: give the card's mount point with --source");
     }
-    return fromLbu.get();
+    return new CardLocation.Local(fromLbu.get());
   }
 }

@@ -23,5 +23,17 @@ public final class ExitCodes {
   /** The source card is busy: an lbu commit is in progress; retry later. */
   public static final int BUSY = 5;
 
+  /** An ssh:// source's host cannot be reached (name unknown, refused, timed out). */
+  public static final int SSH_UNREACHABLE = 6;
+
+  /** An ssh:// source's host refused the login, or its host key is unknown or changed. */
+  public static final int SSH_REFUSED = 7;
+
+  /** An ssh:// source's directory does not exist on its host. */
+  public static final int SSH_NO_PATH = 8;
+
+  /** Reading an ssh:// source broke off (connection lost, remote tar failed mid-stream). */
+  public static final int SSH_TRANSFER = 9;
+
   private ExitCodes() {}
 }

@@ -5,6 +5,7 @@ import dev.lbuvault.config.ConfigException;
 import dev.lbuvault.recover.RecoverRefusedException;
 import dev.lbuvault.recover.VerificationFailedException;
 import dev.lbuvault.repo.RepositoryException;
+import dev.lbuvault.source.RemoteSourceException;
 import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.source.SourceException;
 import dev.lbuvault.text.OneLine;
@@ -114,6 +115,14 @@ public final class Main {
     String message = ex.getMessage();
     if (ex instanceof SourceBusyException) {
       code = ExitCodes.BUSY;
+    } else if (ex instanceof RemoteSourceException r) {
+      code =
+          switch (r.kind()) {
+            case UNREACHABLE -> ExitCodes.SSH_UNREACHABLE;
+            case AUTHENTICATION -> ExitCodes.SSH_REFUSED;
+            case MISSING_PATH -> ExitCodes.SSH_NO_PATH;
+            case TRANSFER -> ExitCodes.SSH_TRANSFER;
+          };
     } else if (ex instanceof RecoverRefusedException) {
       code = ExitCodes.UNSAFE;
     } else if (ex instanceof VerificationFailedException) {

@@ -33,6 +33,13 @@ public interface ProcessRunner {
     return pipeline(List.of(producer, consumer), Input.NONE);
   }
 
+  /**
+   * Starts {@code command} with its standard input, output and error as pipes to this JVM, for a
+   * tool whose output is streamed (a remote {@code tar} over ssh): the caller reads and closes the
+   * streams and waits for the process.
+   */
+  Process start(List<String> command) throws IOException;
+
   /** The runner that starts real processes. */
   static ProcessRunner system() {
     return new SystemProcessRunner();

@@ -28,6 +28,11 @@ final class SystemProcessRunner implements ProcessRunner {
   }
 
   @Override
+  public Process start(List<String> command) throws IOException {
+    return new ProcessBuilder(command).start();
+  }
+
+  @Override
   public List<ProcessResult> pipeline(List<List<String>> commands, Input input) throws IOException {
     if (commands.isEmpty()) {
       throw new IllegalArgumentException("a pipeline needs a command");
