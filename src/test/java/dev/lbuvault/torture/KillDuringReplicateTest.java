@@ -8,8 +8,11 @@ import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Leftovers;
+import dev.lbuvault.testing.Sshd;
+import dev.lbuvault.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,12 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scenario 16: SIGKILL during {@code replicate --keep-last 3} at random instants, from a btrfs
- * repository into a btrfs target (send | receive) and into a plain one (tree copy). Before each
- * trial the source gets a new version made with {@code backup --rehash}, which shares no blocks
- * with the older ones, so every replicate has a whole card to move and the kill lands in JVM start,
- * the transfer, the check or the target's pruning. After each kill the target must show only
- * complete versions (verify, {@code sha256sum -c}, and per backend btrfs's received UUID or the
- * source's SHA256SUMS), and the next replicate must clean up and complete.
+ * repository into a btrfs target (send | receive), into a plain one (tree copy), and over ssh into
+ * a btrfs one (a real sshd, the far side a restricted {@code lbuvault receive}; without --keep,
+ * which ssh targets refuse). Before each trial the source gets a new version made with {@code
+ * backup --rehash}, which shares no blocks with the older ones, so every replicate has a whole card
+ * to move and the kill lands in JVM start, the transfer, the check or the target's pruning. After
+ * each kill the target must show only complete versions (verify, {@code sha256sum -c}, and per
+ * backend btrfs's received UUID or the source's SHA256SUMS), and the next replicate must clean up
+ * and complete.
  */
 class KillDuringReplicateTest {
   private static final int TRIALS = Torture.trials("killReplicate", 3, 24);
@@ -48,7 +53,81 @@ class KillDuringReplicateTest {
       Path target = b.mountPoint().resolve("offsite");
       assertThat(Cli.run("init", "--repo", source.toString()).out()).contains("backend btrfs");
       assertThat(Cli.run("init", "--repo", target.toString()).out()).contains("backend btrfs");
-      killRepeatedly(tmp, source, target, "btrfs to btrfs (send | receive)");
+      killRepeatedly(
+          tmp,
+          source,
+          target,
+          "btrfs to btrfs (send | receive)",
+          keepLast3(source, target),
+          3,
+          null);
+    }
+  }
+
+  @Test
+  void btrfsTargetOverSsh(@TempDir Path tmp) throws Exception {
+    Tools.require("zstd");
+    try (BtrfsLoop a = BtrfsLoop.create(Files.createDirectories(tmp.resolve("a")), 2048);
+        BtrfsLoop b = BtrfsLoop.create(Files.createDirectories(tmp.resolve("b")), 2048);
+        Sshd sshd = Sshd.start()) {
+      Path source = a.mountPoint().resolve("repo");
+      Path restrict = Files.createDirectories(b.mountPoint().resolve("replica"));
+      Path target = restrict.resolve("offsite");
+      assertThat(Cli.run("init", "--repo", source.toString()).out()).contains("backend btrfs");
+      sshd.authorizeForcedCommand(
+          sshd.identity(), launcher(tmp) + " receive --restrict-path " + restrict);
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "replicate",
+                  "--repo",
+                  source.toString(),
+                  "--to",
+                  sshd.url(target.toString()),
+                  "--ssh-identity",
+                  sshd.identity().toString()));
+      for (String o : sshd.sshOptions()) {
+        args.addAll(List.of("--ssh-option", o));
+      }
+      // --keep-* is not applied over ssh (prune runs on the far side), so no limit here.
+      killRepeatedly(
+          tmp,
+          source,
+          target,
+          "btrfs over ssh (send | ssh | receive)",
+          args.toArray(String[]::new),
+          0,
+          restrict.toString());
+    }
+  }
+
+  /** An {@code lbuvault} launcher for this build, as an installed one would be on the far host. */
+  private static Path launcher(Path tmp) throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path script = bin.resolve("lbuvault");
+    StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
+    for (String word : CliProcess.command(List.of(), List.of())) {
+      sh.append(" '").append(word.replace("'", "'\\''")).append('\'');
+    }
+    Files.writeString(script, sh.append(" \"$@\"\n").toString());
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    return script;
+  }
+
+  /**
+   * The far side (sshd's {@code lbuvault receive} and its {@code btrfs receive}) is not a child of
+   * the killed JVM: wait for it to notice the closed connection and end, as it would long before
+   * the next run.
+   */
+  private static void waitForFarSide(String farSide) throws Exception {
+    if (farSide == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (ProcessHandle.allProcesses()
+        .anyMatch(h -> h.info().commandLine().orElse("").contains(farSide))) {
+      assertThat(System.nanoTime()).as("the far side ends").isLessThan(deadline);
+      Thread.sleep(50);
     }
   }
 
@@ -60,18 +139,25 @@ class KillDuringReplicateTest {
       assertThat(Cli.run("init", "--repo", source.toString()).out()).contains("backend btrfs");
       Cli.Result init = Cli.run("init", "--repo", target.toString(), "--backend", "plain");
       assertThat(init.exitCode()).as(init.toString()).isZero();
-      killRepeatedly(tmp, source, target, "btrfs to plain (tree copy)");
+      killRepeatedly(
+          tmp, source, target, "btrfs to plain (tree copy)", keepLast3(source, target), 3, null);
     }
   }
 
-  private static void killRepeatedly(Path tmp, Path source, Path target, String variant)
+  /**
+   * Runs the trials with {@code args} as the replicate command line; {@code keep} is the most
+   * versions the target may hold after a run (0: no limit); {@code farSide}, for ssh, a string the
+   * far side's processes carry on their command lines.
+   */
+  private static void killRepeatedly(
+      Path tmp, Path source, Path target, String variant, String[] args, int keep, String farSide)
       throws Exception {
     try (Torture.Scenario s = Torture.scenario("16. SIGKILL during replicate", variant, CHECKED)) {
-      boolean btrfs = variant.startsWith("btrfs to btrfs");
+      boolean btrfs = !variant.contains("plain");
       Path card = Cards.make(tmp.resolve("card"), "--files", "60", "--total-mb", "40");
       Map<String, String> sourceFacts = new HashMap<>();
       backup(source, card, 1, btrfs, sourceFacts);
-      long runMillis = timeOneRun(tmp, source, target);
+      long runMillis = timeOneRun(tmp, args);
       Random random = new Random(variant.hashCode() * 31L + TRIALS);
       long[] delays = Torture.spreadDelays(TRIALS, runMillis, random);
       int killedMidRun = 0;
@@ -87,8 +173,9 @@ class KillDuringReplicateTest {
         long delay = delays[trial];
         String when = variant + " trial " + trial + ", kill at " + delay + " ms";
         Path log = tmp.resolve("kill-" + trial + ".log");
-        Process p = CliProcess.start(log, replicateArgs(source, target));
+        Process p = CliProcess.start(log, args);
         boolean killed = Torture.killAfter(p, delay);
+        waitForFarSide(farSide);
         if (killed) {
           killedMidRun++;
         } else {
@@ -99,14 +186,14 @@ class KillDuringReplicateTest {
         }
         assertOnlyCompleteVersions(target, btrfs, sourceFacts, when + ", after the kill");
 
-        Cli.Result next = Cli.run(replicateArgs(source, target));
+        Cli.Result next = Cli.run(args);
         assertThat(next.exitCode()).as(when + ": next replicate: " + next).isZero();
         assertThat(hidden(target)).as(when + ": leftovers after the next run").isEmpty();
         assertThat(Leftovers.tempEntries(target)).as(when).isEmpty();
         assertThat(Leftovers.lockFree(target)).as(when + ": target lock").isTrue();
         List<String> visible = visible(target);
         assertThat(visible).as(when + ": target after the next run").contains(newest);
-        assertThat(visible.size()).as(when + ": --keep-last 3").isBetween(1, 3);
+        assertThat(visible.size()).as(when + ": --keep-last").isBetween(1, keep == 0 ? 999 : keep);
         assertOnlyCompleteVersions(target, btrfs, sourceFacts, when + ", after the next run");
         s.trial();
       }
@@ -127,7 +214,7 @@ class KillDuringReplicateTest {
     }
   }
 
-  private static String[] replicateArgs(Path source, Path target) {
+  private static String[] keepLast3(Path source, Path target) {
     return new String[] {
       "replicate", "--repo", source.toString(), "--to", target.toString(), "--keep-last", "3"
     };
@@ -244,10 +331,10 @@ class KillDuringReplicateTest {
         .orElseThrow();
   }
 
-  private static long timeOneRun(Path tmp, Path source, Path target) throws Exception {
+  private static long timeOneRun(Path tmp, String[] args) throws Exception {
     long start = System.nanoTime();
     Path log = tmp.resolve("timed.log");
-    Process p = CliProcess.start(log, replicateArgs(source, target));
+    Process p = CliProcess.start(log, args);
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as(Torture.log(log)).isZero();
     return (System.nanoTime() - start) / 1_000_000;
