@@ -23,7 +23,9 @@ import picocli.CommandLine.IVersionProvider;
       DiffCommand.class,
       StatusCommand.class,
       ReplicateCommand.class,
-      ReceiveCommand.class
+      ReceiveCommand.class,
+      ExportCommand.class,
+      ImportCommand.class
     },
     footer = {
       "",

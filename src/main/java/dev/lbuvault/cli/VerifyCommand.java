@@ -2,6 +2,7 @@ package dev.lbuvault.cli;
 
 import dev.lbuvault.archive.ApkovlValidator;
 import dev.lbuvault.crypto.Password;
+import dev.lbuvault.export.ExportCheck;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.ReadLock;
@@ -15,6 +16,7 @@ import dev.lbuvault.verify.Problem;
 import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -35,7 +37,22 @@ import picocli.CommandLine.Spec;
     })
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin RepoOptions repoOptions;
+
+  // Not the RepoOptions mixin: --repo is required there, and verify --export needs no repository.
+  @Option(
+      names = "--repo",
+      paramLabel = "DIR",
+      defaultValue = "${env:LBUVAULT_REPO}",
+      description = "Repository directory (default: $LBUVAULT_REPO).")
+  Path repoDir;
+
+  @Option(
+      names = "--host",
+      paramLabel = "NAME",
+      converter = OptionConverters.Host.class,
+      description = "Host whose versions to use (default: the only host in the repository).")
+  String host;
+
   @Mixin PasswordOption passwordOption;
 
   @Parameters(paramLabel = "ID", arity = "0..1", description = "Version to verify (default: all).")
@@ -48,16 +65,32 @@ final class VerifyCommand implements Callable<Integer> {
       description = "Files hashed at once (default: the number of CPUs, at most 4).")
   Integer threads;
 
+  @Option(
+      names = "--export",
+      paramLabel = "DIR",
+      description = {
+        "Instead: check an export directory's files against its SHA256SUMS (no key needed);",
+        "exit 4 naming each file missing, changed, truncated or swapped."
+      })
+  Path export;
+
   @Override
   public Integer call() throws Exception {
+    if (export != null) {
+      return verifyExport();
+    }
     Optional<Password> password = passwordOption.read();
-    Repository repo = Repository.open(repoOptions.repo, ProcessRunner.system());
+    if (repoDir == null) {
+      throw new CommandFailure(
+          ExitCodes.USAGE, "Missing required option: '--repo=DIR' (or --export DIR)");
+    }
+    Repository repo = Repository.open(repoDir, ProcessRunner.system());
     PrintWriter out = spec.commandLine().getOut();
-    if (repoOptions.host().isEmpty() && repo.hosts().isEmpty()) {
+    if (host == null && repo.hosts().isEmpty()) {
       out.println("repository " + repo.root() + " holds no versions yet: nothing to verify");
       return ExitCodes.OK;
     }
-    String host = repo.resolveHost(repoOptions.host());
+    String host = repo.resolveHost(Optional.ofNullable(this.host));
     if (id == null && repo.versions(host).isEmpty()) {
       out.println("host " + host + " has no versions yet: nothing to verify");
       return ExitCodes.OK;
@@ -94,6 +127,21 @@ final class VerifyCommand implements Callable<Integer> {
         report.clean() ? "OK" : report.problems().size() + " problem(s)");
     NextStep.after(report, record).ifPresent(out::println);
     return report.clean() && apkovlDamaged == 0 ? ExitCodes.OK : ExitCodes.DAMAGED;
+  }
+
+  private int verifyExport() throws java.io.IOException {
+    long started = System.nanoTime();
+    ExportCheck.Result r = ExportCheck.check(export);
+    PrintWriter out = spec.commandLine().getOut();
+    r.problems().forEach(out::println);
+    r.notes().forEach(n -> out.println("note: " + n));
+    out.printf(
+        "verified export %s: %d file(s) in %.1f s: %s%n",
+        export.toAbsolutePath().normalize(),
+        r.files(),
+        (System.nanoTime() - started) / 1e9,
+        r.problems().isEmpty() ? "OK" : r.problems().size() + " problem(s)");
+    return r.problems().isEmpty() ? ExitCodes.OK : ExitCodes.DAMAGED;
   }
 
   /** Decrypts and validates each version's encrypted apkovl; returns how many are damaged. */

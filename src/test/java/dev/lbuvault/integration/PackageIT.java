@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lbuvault.crypto.DecryptWithShippedJar;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.Gpg;
 import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Tools;
 import dev.lbuvault.testing.Waits;
@@ -173,6 +174,81 @@ class PackageIT {
     assertThat(o.exitCode()).as(o.stdout() + o.stderr()).isZero();
     assertThat(o.stdout()).contains("decrypted 21");
     assertThat(o.stderr()).doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
+  }
+
+  /**
+   * The jar ships a trimmed bcpg too: export and import on the bundled runtime, with gpg's RSA key
+   * (signed by it, no passphrase) and its ed25519/cv25519 key (passphrase), then gpg itself
+   * decrypting an export, show that no OpenPGP class export or import needs was left out.
+   */
+  @Test
+  void theShippedJarExportsAndImportsWithGpgsRsaAndCv25519Keys() throws Exception {
+    Path work = Files.createDirectories(unpacked.resolve("export"));
+    Path card = Cards.make(work.resolve("card"));
+    Path repo = work.resolve("repo");
+    ok("init", "--repo", repo.toString());
+    ok("backup", "--repo", repo.toString(), "--source", card.toString());
+    Path pw = work.resolve("pw");
+    Files.writeString(pw, "pass phrase\n");
+    Files.setPosixFilePermissions(
+        pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    try (Gpg gpg = Gpg.in(work.resolve("gnupg"))) {
+      gpg.generate("Rsa <rsa@example.org>", "default", "");
+      gpg.generate("Ec <ec@example.org>", "future-default", "pass phrase");
+      Path rsaPub = gpg.exportPublic("rsa@example.org", work.resolve("rsa.pub"), false);
+      Path rsaSec = gpg.exportSecret("rsa@example.org", "", work.resolve("rsa.sec"), false);
+      Path ecPub = gpg.exportPublic("ec@example.org", work.resolve("ec.asc"), true);
+      Path ecSec = gpg.exportSecret("ec@example.org", "pass phrase", work.resolve("ec.sec"), true);
+      String rsaOut = work.resolve("to-rsa").toString();
+      String ecOut = work.resolve("to-ec").toString();
+      ok(
+          "export",
+          "--repo",
+          repo.toString(),
+          "--to",
+          rsaOut,
+          "--recipient",
+          rsaPub.toString(),
+          "--sign-key",
+          rsaSec.toString());
+      ok("export", "--repo", repo.toString(), "--to", ecOut, "--recipient", ecPub.toString());
+      ok("verify", "--export", ecOut);
+      assertThat(
+              ok(
+                      "import",
+                      "--from",
+                      rsaOut,
+                      "--repo",
+                      work.resolve("back-rsa").toString(),
+                      "--secret-key",
+                      rsaSec.toString(),
+                      "--signer",
+                      rsaPub.toString())
+                  .stdout())
+          .contains("imported 1 version(s)");
+      assertThat(
+              ok(
+                      "import",
+                      "--from",
+                      ecOut,
+                      "--repo",
+                      work.resolve("back-ec").toString(),
+                      "--secret-key",
+                      ecSec.toString(),
+                      "--password-file",
+                      pw.toString())
+                  .stdout())
+          .contains("imported 1 version(s)");
+      ok("verify", "--repo", work.resolve("back-ec").toString());
+      Path exported;
+      try (Stream<Path> s = Files.list(Path.of(ecOut))) {
+        exported = s.filter(p -> p.toString().endsWith(".pgp")).findFirst().orElseThrow();
+      }
+      Path restored = work.resolve("by-gpg");
+      gpg.decryptAndUntar(exported, "pass phrase", restored);
+      assertThat(Commands.check(restored, "sha256sum", "-c", "--strict", "SHA256SUMS"))
+          .doesNotContain("FAILED");
+    }
   }
 
   private static void daemonServesMetricsAndStopsCleanly(Path repo, Path card) throws Exception {
