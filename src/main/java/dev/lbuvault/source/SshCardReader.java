@@ -18,11 +18,12 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A card on another host, read with the OpenSSH client and the host's own {@code find}, {@code
- * stat} and {@code tar} (busybox's on Alpine; nothing to install there). Two connections per backup
- * at most: a listing by stat only ({@link RemoteListing}), then, only if some files changed, one
- * {@code tar -cf - -T -} of exactly those files, read member by member and checked against the
- * listing (name, size, mtime) so a file lbu rewrote meanwhile is busy, not stored. The remote path
- * is always an argument of a fixed script ({@code sh -c SCRIPT sh PATH}), never part of it.
+ * stat} and {@code tar} (busybox's on Alpine; nothing to install there), one connection per call:
+ * {@link #scan} lists by stat only ({@link RemoteListing}); {@link #read}, only if some files
+ * changed (no connection for none), runs one {@code tar -cf - -T -} of exactly those files, read
+ * member by member and checked against the listing (name, size, mtime) so a file lbu rewrote
+ * meanwhile is busy, not stored. The remote path is always an argument of a fixed script ({@code sh
+ * -c SCRIPT sh PATH}), never part of it.
  */
 public final class SshCardReader implements CardReader {
   /** The remote script's exit status when the directory is missing. */
