@@ -8,6 +8,7 @@ import dev.lbuvault.metrics.LbuvaultMetrics;
 import dev.lbuvault.metrics.MetricsServer;
 import dev.lbuvault.metrics.TextfileExporter;
 import dev.lbuvault.status.HostStatus;
+import dev.lbuvault.status.ReplicaSink;
 import dev.lbuvault.status.StatusSink;
 import dev.lbuvault.text.OneLinePrintStream;
 import dev.lbuvault.uncommitted.UncommittedReport;
@@ -274,7 +275,12 @@ final class DaemonCommand implements Callable<Integer> {
             writeTextfile.run();
           }
         };
-    Daemon daemon = new Daemon(settings, Clock.systemDefaultZone(), sink, uncommitted);
+    ReplicaSink replicas =
+        status -> {
+          metrics.publish(status);
+          writeTextfile.run();
+        };
+    Daemon daemon = new Daemon(settings, Clock.systemDefaultZone(), sink, uncommitted, replicas);
     // Started by the launcher (which names itself here), the daemon runs each backup as
     // `lbuvault backup` in a child JVM, so what a backup loads is gone when it ends.
     String launcher = System.getenv(LAUNCHER_ENV);

@@ -16,6 +16,7 @@ import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.retention.RetentionPlanner;
 import dev.lbuvault.source.CardScanner;
+import dev.lbuvault.status.ReplicaSink;
 import dev.lbuvault.status.StatusSink;
 import dev.lbuvault.uncommitted.UncommittedSink;
 import dev.lbuvault.verify.Verifier;
@@ -66,6 +67,9 @@ public final class Daemon {
   private static final String SOURCE = "source-";
   private static final String BACKUP = "backup";
   private static final String VERIFY = "verify";
+  // Each replication target's job is in group "target-INDEX".
+  private static final String TARGET = "target-";
+  private static final String REPLICATE = "replicate";
   private static final JobKey UNCOMMITTED = JobKey.jobKey("uncommitted", "lbuvault");
 
   /** How often the uncommitted-changes metrics are refreshed (and after each backup). */
@@ -78,6 +82,7 @@ public final class Daemon {
   private final Clock clock;
   private final StatusSink sink;
   private final UncommittedSink uncommittedSink;
+  private final ReplicaSink replicaSink;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final WorkGate gate = new WorkGate();
   // Set once by start(); read by stop(), the HTTP thread and the Quartz threads.
@@ -97,10 +102,25 @@ public final class Daemon {
    */
   public Daemon(
       DaemonSettings settings, Clock clock, StatusSink sink, UncommittedSink uncommittedSink) {
+    this(settings, clock, sink, uncommittedSink, ReplicaSink.none());
+  }
+
+  /**
+   * @param uncommittedSink where the uncommitted-changes reports go when {@code status.root} is
+   *     set; null for none
+   * @param replicaSink where each host's replication results go
+   */
+  public Daemon(
+      DaemonSettings settings,
+      Clock clock,
+      StatusSink sink,
+      UncommittedSink uncommittedSink,
+      ReplicaSink replicaSink) {
     this.settings = settings;
     this.clock = clock;
     this.sink = sink;
     this.uncommittedSink = uncommittedSink;
+    this.replicaSink = replicaSink;
   }
 
   /**
@@ -143,6 +163,10 @@ public final class Daemon {
       all.add(t);
     }
     tasks = List.copyOf(all);
+    ReplicationTasks replication =
+        new ReplicationTasks(
+            settings, gate, repository, tasks, replicaSink, ProcessRunner.system(), clock);
+    replication.initialize();
     TimeZone zone = TimeZone.getTimeZone(clock.getZone());
     try {
       scheduler = new StdSchedulerFactory(quartzProperties()).getScheduler();
@@ -162,6 +186,10 @@ public final class Daemon {
             if (key.equals(UNCOMMITTED)) {
               return new UncommittedJob(uncommitted);
             }
+            if (key.getGroup().startsWith(TARGET)) {
+              int target = Integer.parseInt(key.getGroup().substring(TARGET.length()));
+              return new ReplicateJob(replication, settings.replicas().get(target));
+            }
             DaemonTasks t = tasks.get(Integer.parseInt(key.getGroup().substring(SOURCE.length())));
             return key.getName().equals(BACKUP) ? new BackupJob(t) : new VerifyJob(t);
           });
@@ -171,6 +199,7 @@ public final class Daemon {
       if (uncommitted != null) {
         scheduleUncommitted(backupKey(home));
       }
+      scheduleReplication(replication, zone);
       scheduler.start();
     } catch (SchedulerException e) {
       throw new IOException("cannot start the scheduler: " + e.getMessage(), e);
@@ -191,6 +220,14 @@ public final class Daemon {
       started.add(w);
     }
     watchers = List.copyOf(started);
+    for (int i = 0; i < settings.replicas().size(); i++) {
+      ReplicaSettings target = settings.replicas().get(i);
+      LOG.info("replicating to {} ({}) on \"{}\"", target.name(), target.to(), target.schedule());
+      if (replication.neverReplicated(target)) {
+        LOG.info("a host was never replicated to {}: replicating once now", target.name());
+        trigger(JobKey.jobKey(REPLICATE, TARGET + i), "first", Duration.ZERO);
+      }
+    }
     for (DaemonTasks t : tasks) {
       SourceSettings src = t.source();
       LOG.info(
@@ -245,6 +282,46 @@ public final class Daemon {
       }
     }
     return -1;
+  }
+
+  /**
+   * Each target's job on its schedule, and a first run after any backup while some host with
+   * versions was never replicated to it (a fresh daemon has no versions at its start): a job
+   * listener, so nothing polls.
+   */
+  private void scheduleReplication(ReplicationTasks replication, TimeZone zone)
+      throws SchedulerException {
+    List<ReplicaSettings> targets = settings.replicas();
+    if (targets.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < targets.size(); i++) {
+      JobKey job = JobKey.jobKey(REPLICATE, TARGET + i);
+      scheduler.addJob(
+          JobBuilder.newJob(ReplicateJob.class).withIdentity(job).storeDurably().build(), false);
+      scheduler.scheduleJob(cronTrigger(job, targets.get(i).schedule(), zone));
+    }
+    scheduler
+        .getListenerManager()
+        .addJobListener(
+            new JobListenerSupport() {
+              @Override
+              public String getName() {
+                return "replicate-first-versions";
+              }
+
+              @Override
+              public void jobWasExecuted(JobExecutionContext context, JobExecutionException e) {
+                if (!context.getJobDetail().getKey().getName().equals(BACKUP)) {
+                  return;
+                }
+                for (int i = 0; i < targets.size(); i++) {
+                  if (replication.neverReplicated(targets.get(i))) {
+                    trigger(JobKey.jobKey(REPLICATE, TARGET + i), "first", Duration.ZERO);
+                  }
+                }
+              }
+            });
   }
 
   /** Source {@code i}'s backup and verify jobs and their cron triggers. */
@@ -467,21 +544,22 @@ public final class Daemon {
     public void verifyNow(String reason) {
       trigger(verify, reason, Duration.ZERO);
     }
+  }
 
-    private void trigger(JobKey job, String reason, Duration delay) {
-      JobDataMap data = new JobDataMap();
-      data.put(BackupJob.REASON, reason);
-      try {
-        scheduler.scheduleJob(
-            TriggerBuilder.newTrigger()
-                .forJob(job)
-                .usingJobData(data)
-                // Quartz fires by the system clock, so "now" here is its now, not the injected one.
-                .startAt(Date.from(Instant.now().plus(delay)))
-                .build());
-      } catch (SchedulerException e) {
-        LOG.debug("cannot request a {} run ({}): {}", job.getName(), reason, e.toString());
-      }
+  /** Fires {@code job} once after {@code delay}, with {@code reason} for its log lines. */
+  private void trigger(JobKey job, String reason, Duration delay) {
+    JobDataMap data = new JobDataMap();
+    data.put(BackupJob.REASON, reason);
+    try {
+      scheduler.scheduleJob(
+          TriggerBuilder.newTrigger()
+              .forJob(job)
+              .usingJobData(data)
+              // Quartz fires by the system clock, so "now" here is its now, not the injected one.
+              .startAt(Date.from(Instant.now().plus(delay)))
+              .build());
+    } catch (SchedulerException e) {
+      LOG.debug("cannot request a {} run ({}): {}", job.getName(), reason, e.toString());
     }
   }
 

@@ -420,6 +420,12 @@ public record DaemonSettings(
               + s.name()
               + "] has no to = DIR (the target repository): add one");
     }
+    if (to.startsWith(SourceSettings.SSH_PREFIX)) {
+      throw v.bad(
+          "to",
+          "this lbuvault cannot replicate over ssh yet; give a directory (a second disk, or a"
+              + " mounted network share)");
+    }
     Optional<String> schedule = v.cron("schedule");
     if (schedule.isEmpty()) {
       throw new ConfigException(

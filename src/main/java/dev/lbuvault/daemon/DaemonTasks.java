@@ -145,6 +145,16 @@ final class DaemonTasks implements SourceWatcher.Listener {
         : Optional.empty();
   }
 
+  /** This host's record of replication target {@code target}. */
+  synchronized DaemonState.Replica replica(String target) {
+    return state.replica(target);
+  }
+
+  /** Records a replication of this host to {@code target} in the state file. */
+  synchronized void recordReplica(String target, DaemonState.Replica replica) {
+    persist(s -> s.withReplica(target, replica));
+  }
+
   /** True when the host has no version yet. */
   synchronized boolean neverBackedUp() {
     return stats.versions() == 0;

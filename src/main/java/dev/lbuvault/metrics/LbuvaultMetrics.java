@@ -1,6 +1,8 @@
 package dev.lbuvault.metrics;
 
 import dev.lbuvault.status.HostStatus;
+import dev.lbuvault.status.ReplicaSink;
+import dev.lbuvault.status.ReplicaStatus;
 import dev.lbuvault.status.RunResult;
 import dev.lbuvault.status.StatusSink;
 import dev.lbuvault.uncommitted.UncommittedReport;
@@ -40,7 +42,7 @@ import java.util.function.ToDoubleFunction;
  * bound. JVM and process metrics live in a second registry that only the long-running daemon binds
  * and that the textfile leaves out: a finished process has no memory or threads to report.
  */
-public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
+public final class LbuvaultMetrics implements StatusSink, UncommittedSink, ReplicaSink {
   /** The text exposition format that Prometheus, node_exporter and promtool all read. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -49,6 +51,9 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
   // One slot per source of the daemon (the one-shot backup has slot 0 only), in source order.
   private final Map<Integer, Slot> slots = new TreeMap<>();
   private PrometheusMeterRegistry jvm;
+  // One entry per host and replication target; registered at the first status, never removed
+  // (the daemon's targets are fixed at its start).
+  private final Map<String, ReplicaStatus> replicas = new java.util.HashMap<>();
   private final List<Meter> uncommittedMeters = new ArrayList<>();
   private volatile UncommittedReport uncommitted;
 
@@ -135,6 +140,35 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink {
       registry.remove(slot.bootReady);
       slot.bootReady = null;
     }
+  }
+
+  /** Shows the newest replication status of one host on one target. */
+  @Override
+  public synchronized void publish(ReplicaStatus next) {
+    String key = next.host() + "\u0000" + next.target();
+    ReplicaStatus previous = replicas.put(key, next);
+    if (previous != null) {
+      return;
+    }
+    Tags tags = Tags.of("host", next.host(), "target", next.target());
+    Gauge.builder(
+            "lbuvault.replica.last.success.timestamp.seconds",
+            this,
+            m -> seconds(m.replica(key).lastSuccess()))
+        .description(
+            "End of the last replication run that sent every version the target lacked (0: never)")
+        .tags(tags)
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("lbuvault.replica.versions", this, m -> m.replica(key).versions())
+        .description("The host's versions the target held after the last successful replication")
+        .tags(tags)
+        .strongReference(true)
+        .register(registry);
+  }
+
+  private synchronized ReplicaStatus replica(String key) {
+    return replicas.get(key);
   }
 
   /** Shows the newest uncommitted-changes report (the daemon with {@code status.root} set). */

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What the daemon (and {@code backup --textfile-dir}) remembers about one host between runs, kept
@@ -33,6 +34,8 @@ import java.util.Optional;
  * @param verifyDamagedFiles damaged, missing or extra files the last completed verify found
  * @param lastScheduledBackup the last scheduled backup time that was handled (or the time the
  *     schedule was first seen), from which a missed schedule is computed at startup
+ * @param replicas what the daemon's replication did for this host, by target name (the {@code
+ *     [replicate NAME]} section); absent in files written before replication, read as none
  */
 public record DaemonState(
     Optional<Instant> lastSuccess,
@@ -44,9 +47,57 @@ public record DaemonState(
     Optional<Instant> lastVerify,
     Optional<Instant> lastVerifySuccess,
     long verifyDamagedFiles,
-    Optional<Instant> lastScheduledBackup) {
+    Optional<Instant> lastScheduledBackup,
+    Map<String, Replica> replicas) {
   /** The {@code formatVersion} this code writes and reads. */
   public static final int FORMAT_VERSION = 1;
+
+  /**
+   * One replication target's record for the host.
+   *
+   * @param lastSuccess end of the last replication run that sent every version the target lacked
+   * @param versions how many of the host's versions the target held after that run
+   */
+  public record Replica(Optional<Instant> lastSuccess, long versions) {
+    public Replica {
+      Objects.requireNonNull(lastSuccess, "lastSuccess");
+      if (versions < 0) {
+        throw new IllegalArgumentException("versions must be >= 0, got " + versions);
+      }
+      lastSuccess = lastSuccess.map(DaemonState::millis);
+    }
+
+    /** Never replicated. */
+    public static Replica never() {
+      return new Replica(Optional.empty(), 0);
+    }
+  }
+
+  /** A state without replication records (what every state was before replication). */
+  public DaemonState(
+      Optional<Instant> lastSuccess,
+      Optional<Instant> lastAttempt,
+      Optional<RunResult> lastResult,
+      Map<RunResult, Long> runs,
+      long durationCount,
+      double durationSecondsSum,
+      Optional<Instant> lastVerify,
+      Optional<Instant> lastVerifySuccess,
+      long verifyDamagedFiles,
+      Optional<Instant> lastScheduledBackup) {
+    this(
+        lastSuccess,
+        lastAttempt,
+        lastResult,
+        runs,
+        durationCount,
+        durationSecondsSum,
+        lastVerify,
+        lastVerifySuccess,
+        verifyDamagedFiles,
+        lastScheduledBackup,
+        Map.of());
+  }
 
   public DaemonState {
     Objects.requireNonNull(lastSuccess, "lastSuccess");
@@ -80,6 +131,7 @@ public record DaemonState(
     lastVerify = lastVerify.map(DaemonState::millis);
     lastVerifySuccess = lastVerifySuccess.map(DaemonState::millis);
     lastScheduledBackup = lastScheduledBackup.map(DaemonState::millis);
+    replicas = Collections.unmodifiableMap(new TreeMap<>(replicas));
   }
 
   /** The state of a host nothing has been recorded for. */
@@ -116,7 +168,8 @@ public record DaemonState(
         lastVerify,
         lastVerifySuccess,
         verifyDamagedFiles,
-        lastScheduledBackup);
+        lastScheduledBackup,
+        replicas);
   }
 
   /** This state with a completed verify that ended at {@code end} and found {@code damaged}. */
@@ -131,7 +184,8 @@ public record DaemonState(
         Optional.of(end),
         damaged == 0 ? Optional.of(end) : lastVerifySuccess,
         damaged,
-        lastScheduledBackup);
+        lastScheduledBackup,
+        replicas);
   }
 
   /** This state with {@code time} as the last handled scheduled backup time. */
@@ -146,7 +200,31 @@ public record DaemonState(
         lastVerify,
         lastVerifySuccess,
         verifyDamagedFiles,
-        Optional.of(time));
+        Optional.of(time),
+        replicas);
+  }
+
+  /** The record of target {@code name}; never replicated when there is none. */
+  public Replica replica(String name) {
+    return replicas.getOrDefault(name, Replica.never());
+  }
+
+  /** This state with {@code replica} as target {@code name}'s record. */
+  public DaemonState withReplica(String name, Replica replica) {
+    Map<String, Replica> next = new TreeMap<>(replicas);
+    next.put(name, replica);
+    return new DaemonState(
+        lastSuccess,
+        lastAttempt,
+        lastResult,
+        runs,
+        durationCount,
+        durationSecondsSum,
+        lastVerify,
+        lastVerifySuccess,
+        verifyDamagedFiles,
+        lastScheduledBackup,
+        next);
   }
 
   /** The state file's text (pretty-printed JSON). */
@@ -167,6 +245,17 @@ public record DaemonState(
     m.put("lastVerifySuccess", text(lastVerifySuccess));
     m.put("verifyDamagedFiles", verifyDamagedFiles);
     m.put("lastScheduledBackup", text(lastScheduledBackup));
+    if (!replicas.isEmpty()) {
+      Map<String, Object> targets = new LinkedHashMap<>();
+      replicas.forEach(
+          (name, r) -> {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("lastSuccess", text(r.lastSuccess()));
+            t.put("versions", r.versions());
+            targets.put(name, t);
+          });
+      m.put("replicas", targets);
+    }
     return Json.write(m);
   }
 
@@ -206,10 +295,24 @@ public record DaemonState(
           instant(o, "lastVerify"),
           instant(o, "lastVerifySuccess"),
           o.number("verifyDamagedFiles"),
-          instant(o, "lastScheduledBackup"));
+          instant(o, "lastScheduledBackup"),
+          replicas(o));
     } catch (IllegalArgumentException e) {
       throw new JsonException(e.getMessage(), e);
     }
+  }
+
+  private static Map<String, Replica> replicas(JsonObject o) throws JsonException {
+    Map<String, Replica> out = new TreeMap<>();
+    if (!o.has("replicas")) {
+      return out;
+    }
+    JsonObject targets = o.object("replicas");
+    for (String name : targets.fields().keySet()) {
+      JsonObject t = targets.object(name);
+      out.put(name, new Replica(instant(t, "lastSuccess"), t.number("versions")));
+    }
+    return out;
   }
 
   private static Instant millis(Instant t) {

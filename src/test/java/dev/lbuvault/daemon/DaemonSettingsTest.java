@@ -81,7 +81,7 @@ class DaemonSettingsTest {
             "[replicate usb]",
             "to = /mnt/usb/lbuvault",
             "[replicate offsite]",
-            "to = ssh://backup@friend/srv/lbuvault",
+            "to = /mnt/nfs/lbuvault",
             "schedule = 0 0 6 ? * SAT");
     assertThat(s.sources())
         .containsExactly(
@@ -96,7 +96,7 @@ class DaemonSettingsTest {
     assertThat(s.replicas())
         .containsExactly(
             new ReplicaSettings("usb", "/mnt/usb/lbuvault", "0 0 5 * * ?"),
-            new ReplicaSettings("offsite", "ssh://backup@friend/srv/lbuvault", "0 0 6 ? * SAT"));
+            new ReplicaSettings("offsite", "/mnt/nfs/lbuvault", "0 0 6 ? * SAT"));
   }
 
   @Test

@@ -3,6 +3,9 @@ package dev.lbuvault.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.json.JsonObject;
+import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.RepositoryLock;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.CliProcess;
@@ -12,6 +15,7 @@ import dev.lbuvault.testing.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code lbuvault daemon} as its own process with a configuration file of several {@code [host
  * NAME]} sections: two real cards and a third host whose apkovl is garbage, one plain repository.
  * Judged by the repository's own files (versions, each host's daemon-state.json), the scraped
- * exposition and {@code promtool check metrics}.
+ * exposition, {@code promtool check metrics}, and {@code lbuvault verify} on the replication
+ * target.
  */
 class FleetDaemonProcessTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -33,9 +38,13 @@ class FleetDaemonProcessTest {
   @TempDir Path tmp;
 
   @Test
-  void backsUpEveryHostOneAtATimeAndExportsEachHostsSeriesFromTheStart() throws Exception {
+  void backsUpEveryHostOneAtATimeExportsEachHostsSeriesFromTheStartAndReplicates()
+      throws Exception {
     Path repo = tmp.resolve("repo");
     assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
+        .isZero();
+    Path second = tmp.resolve("second");
+    assertThat(Cli.run("init", "--repo", second.toString(), "--backend", "plain").exitCode())
         .isZero();
     Path rpi = Cards.make(tmp.resolve("card-rpi"), "--host", "rpi");
     Path pi2 = Cards.make(tmp.resolve("card-pi2"), "--host", "pi2", "--seed", "7");
@@ -59,12 +68,32 @@ class FleetDaemonProcessTest {
             "backup.schedule = 0 30 3 * * ?",
             "",
             "[host pi3]  # its apkovl is damaged: every backup fails",
-            "source = " + pi3));
+            "source = " + pi3,
+            "",
+            "[replicate second]",
+            "to = " + second,
+            "schedule = 0 0 5 1 1 ?"));
     Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
     Path log = tmp.resolve("daemon.log");
+    // A CLI writer holds the target while the daemon starts: the first replication (after the
+    // first stored version) must wait for it, not fail.
+    RepositoryLock cliWriter =
+        Repository.open(second, ProcessRunner.system())
+            .lock(Duration.ZERO, Clock.systemUTC(), "test: a CLI writer");
     Process daemon = CliProcess.start(log, "daemon", "--config", conf.toString());
     String metrics = "http://127.0.0.1:" + port + "/metrics";
+    String rpiSecond = "{host=\"rpi\",target=\"second\"}";
     try {
+      Waits.until(WAIT, "the first version of rpi", () -> versions(repo, "rpi").size() == 1);
+      Waits.until(WAIT, "the daemon's /metrics", () -> Http.tryGet(metrics).isPresent());
+      Thread.sleep(3000); // the first replication has started and waits for the target's lock
+      String waiting = Http.get(metrics).body();
+      assertThat(
+              Http.sample(waiting, "lbuvault_replica_last_success_timestamp_seconds" + rpiSecond))
+          .contains(0.0);
+      assertThat(Files.readString(log)).doesNotContain("replicate (first) to second: host");
+      cliWriter.close();
+      cliWriter = null;
       Waits.until(
           WAIT,
           "a version of rpi and of pi2, and pi3's failed run",
@@ -80,8 +109,37 @@ class FleetDaemonProcessTest {
                                       .orElse(0.0)
                                   >= 1)
                       .orElse(false));
+      Waits.until(
+          WAIT,
+          "rpi and pi2 replicated to second",
+          () -> {
+            String t = Http.get(metrics).body();
+            return Http.sample(t, "lbuvault_replica_versions" + rpiSecond).orElse(0.0) == 1
+                && Http.sample(t, "lbuvault_replica_versions{host=\"pi2\",target=\"second\"}")
+                        .orElse(0.0)
+                    == 1;
+          });
       String text = Http.get(metrics).body();
       Promtool.assertAccepts(text, tmp);
+      for (String host : List.of("rpi", "pi2")) {
+        String series = "{host=\"" + host + "\",target=\"second\"}";
+        assertThat(Http.sample(text, "lbuvault_replica_last_success_timestamp_seconds" + series))
+            .as(host)
+            .hasValueSatisfying(t -> assertThat(t).isGreaterThan(0));
+        // the copy is a repository of its own that verify accepts, with the source's version
+        Cli.Result verified = Cli.run("verify", "--repo", second.toString(), "--host", host);
+        assertThat(verified.exitCode()).as(verified.toString()).isZero();
+        assertThat(versions(second, host))
+            .extracting(p -> p.getFileName().toString())
+            .containsExactlyElementsOf(
+                versions(repo, host).stream().map(p -> p.getFileName().toString()).toList());
+      }
+      // pi3 has nothing to replicate: its series says never, for LbuvaultReplicaStale
+      assertThat(
+              Http.sample(
+                  text,
+                  "lbuvault_replica_last_success_timestamp_seconds{host=\"pi3\",target=\"second\"}"))
+          .contains(0.0);
       for (String host : List.of("rpi", "pi2")) {
         String h = "{host=\"" + host + "\"}";
         assertThat(Http.sample(text, "lbuvault_versions" + h)).as(host).contains(1.0);
@@ -104,9 +162,15 @@ class FleetDaemonProcessTest {
       // every lbuvault sample carries one of the three configured hosts, and nothing else
       for (String line : text.lines().filter(l -> l.startsWith("lbuvault_")).toList()) {
         assertThat(line).containsPattern("\\{host=\"(rpi|pi2|pi3)\"[,}]");
+        if (line.startsWith("lbuvault_replica_")) {
+          assertThat(line).contains(",target=\"second\"}");
+        }
       }
       assertRunsDidNotOverlap(repo, List.of("rpi", "pi2", "pi3"));
     } finally {
+      if (cliWriter != null) {
+        cliWriter.close();
+      }
       daemon.destroy();
       assertThat(daemon.waitFor(40, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
     }
@@ -114,6 +178,8 @@ class FleetDaemonProcessTest {
     String output = Files.readString(log);
     assertThat(output).contains("source " + rpi + ", host rpi", "source " + pi2 + ", host pi2");
     assertThat(output).contains("backup (startup): failed:");
+    assertThat(output).contains("replicate (first) to second: host rpi: sent 1 version(s)");
+    assertThat(output).doesNotContain("replicate (first) to second: host rpi not replicated");
   }
 
   /**

@@ -61,7 +61,8 @@ class AlertRulesTest {
             "LbuvaultUncommittedChanges",
             "LbuvaultAbsent",
             "LbuvaultBootNotReady",
-            "LbuvaultEncryptedApkovlUnverified")) {
+            "LbuvaultEncryptedApkovlUnverified",
+            "LbuvaultReplicaStale")) {
       assertThat(rules).contains("- alert: " + alert + "\n");
       assertThat(tests)
           .as("%s has a case that must fire", alert)

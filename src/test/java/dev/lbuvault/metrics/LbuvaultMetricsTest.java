@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.status.DaemonState;
 import dev.lbuvault.status.HostStatus;
+import dev.lbuvault.status.ReplicaStatus;
 import dev.lbuvault.status.RepositoryStats;
 import dev.lbuvault.status.RunResult;
 import dev.lbuvault.testing.Http;
@@ -109,6 +110,31 @@ class LbuvaultMetricsTest {
     assertThat(Http.sample(text, "lbuvault_boot_ready{host=\"rpi\"}")).contains(1.0);
     assertThat(Http.sample(text, "lbuvault_boot_ready{host=\"pi2\"}")).contains(0.0);
     Promtool.assertAccepts(text, tmp);
+  }
+
+  @Test
+  void replicaGaugesAreOnePerHostAndTargetAndFollowTheNewestStatus(@TempDir Path tmp)
+      throws Exception {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.publish(status("rpi"));
+    m.publish(new ReplicaStatus("rpi", "usb", Optional.empty(), 0));
+    m.publish(new ReplicaStatus("pi2", "usb", Optional.of(END), 3));
+    String before = m.scrapeOwn();
+    assertThat(before)
+        .contains(
+            "# TYPE lbuvault_replica_last_success_timestamp_seconds gauge",
+            "# TYPE lbuvault_replica_versions gauge");
+    String rpi = "{host=\"rpi\",target=\"usb\"}";
+    assertThat(Http.sample(before, "lbuvault_replica_last_success_timestamp_seconds" + rpi))
+        .contains(0.0);
+    assertThat(Http.sample(before, "lbuvault_replica_versions{host=\"pi2\",target=\"usb\"}"))
+        .contains(3.0);
+    m.publish(new ReplicaStatus("rpi", "usb", Optional.of(END), 5));
+    String after = m.scrapeOwn();
+    assertThat(Http.sample(after, "lbuvault_replica_last_success_timestamp_seconds" + rpi))
+        .contains(END.toEpochMilli() / 1000.0);
+    assertThat(Http.sample(after, "lbuvault_replica_versions" + rpi)).contains(5.0);
+    Promtool.assertAccepts(after, tmp);
   }
 
   @Test

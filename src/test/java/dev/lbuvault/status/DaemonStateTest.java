@@ -53,6 +53,30 @@ class DaemonStateTest {
   }
 
   @Test
+  void replicaRecordsRoundTripSurviveOtherUpdatesAndOlderFilesHaveNone() throws Exception {
+    DaemonState s =
+        DaemonState.empty()
+            .withReplica("usb", new DaemonState.Replica(Optional.of(T), 4))
+            .withReplica("offsite", DaemonState.Replica.never())
+            .withBackup(RunResult.STORED, T.plusSeconds(60), Duration.ofSeconds(2))
+            .withVerify(T, 0)
+            .withScheduledBackup(T);
+    assertThat(s.replica("usb"))
+        .isEqualTo(
+            new DaemonState.Replica(Optional.of(Instant.parse("2026-11-25T03:00:01.234Z")), 4));
+    assertThat(s.replica("offsite").lastSuccess()).isEmpty();
+    assertThat(s.replica("never-configured")).isEqualTo(DaemonState.Replica.never());
+    assertThat(DaemonState.fromJson(s.toJson())).isEqualTo(s);
+    // a file from before replication has no "replicas" field: every target reads as never
+    String old = DaemonState.empty().withVerify(T, 0).toJson();
+    assertThat(old).doesNotContain("replicas");
+    assertThat(DaemonState.fromJson(old).replicas()).isEmpty();
+    assertThatThrownBy(
+            () -> DaemonState.fromJson(s.toJson().replace("\"versions\": 4", "\"versions\": -1")))
+        .hasMessageContaining("versions must be >= 0");
+  }
+
+  @Test
   void damagedFilesAndImpossibleValuesAreRefused() {
     assertThatThrownBy(() -> DaemonState.fromJson("{\"formatVersion\": 1}"))
         .isInstanceOf(JsonException.class);

@@ -1,0 +1,171 @@
+package dev.lbuvault.daemon;
+
+import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.replicate.ReplicationReport;
+import dev.lbuvault.replicate.Replicator;
+import dev.lbuvault.repo.HostNames;
+import dev.lbuvault.repo.Repository;
+import dev.lbuvault.repo.RepositoryException;
+import dev.lbuvault.status.DaemonState;
+import dev.lbuvault.status.ReplicaSink;
+import dev.lbuvault.status.ReplicaStatus;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's replication: each {@code [replicate NAME]} target on its own schedule, one host at a
+ * time through {@link Replicator}'s public API, inside the daemon's {@link WorkGate}, so a
+ * replication never runs beside one of the daemon's backups of the same repository. A CLI writer of
+ * the target is waited for up to {@code lock.wait} (the target's lock); a run that still finds it
+ * locked is logged and tried again at the next run, not counted as a success. Each host's result is
+ * kept in its state file and published as the replica metrics, which exist from the daemon's start
+ * (0: never) so that a target that never worked is alerted on.
+ */
+final class ReplicationTasks {
+  private static final Logger LOG = LoggerFactory.getLogger("lbuvault");
+
+  private final DaemonSettings settings;
+  private final WorkGate gate;
+  private final Repository source;
+  private final List<DaemonTasks> hosts;
+  private final ReplicaSink sink;
+  private final ProcessRunner runner;
+  private final Clock clock;
+
+  ReplicationTasks(
+      DaemonSettings settings,
+      WorkGate gate,
+      Repository source,
+      List<DaemonTasks> hosts,
+      ReplicaSink sink,
+      ProcessRunner runner,
+      Clock clock) {
+    this.settings = settings;
+    this.gate = gate;
+    this.source = source;
+    this.hosts = List.copyOf(hosts);
+    this.sink = sink;
+    this.runner = runner;
+    this.clock = clock;
+  }
+
+  /** Publishes every host's record of every target, so the series exist from the start. */
+  void initialize() {
+    for (ReplicaSettings target : settings.replicas()) {
+      for (DaemonTasks h : hosts) {
+        publish(h, target);
+      }
+    }
+  }
+
+  /** Whether some host that has versions was never replicated to {@code target}. */
+  boolean neverReplicated(ReplicaSettings target) {
+    return hosts.stream()
+        .anyMatch(h -> !h.neverBackedUp() && h.replica(target.name()).lastSuccess().isEmpty());
+  }
+
+  /** One replication run to {@code target}; never throws. */
+  void replicate(ReplicaSettings target, String reason) {
+    if (!gate.enter()) {
+      return;
+    }
+    try {
+      run(target, reason);
+    } finally {
+      gate.leave();
+    }
+  }
+
+  private void run(ReplicaSettings target, String reason) {
+    String prefix = "replicate (" + reason + ") to " + target.name() + ": ";
+    Repository to;
+    try {
+      to = Repository.open(Path.of(target.to()), runner);
+    } catch (IOException | RepositoryException | RuntimeException e) {
+      LOG.error(
+          "{}{} is not a repository it can open: {}; create it once with lbuvault replicate --repo"
+              + " {} --to {} (or mount the disk it is on)",
+          prefix,
+          target.to(),
+          DaemonTasks.describe(e),
+          source.root(),
+          target.to());
+      return;
+    }
+    for (DaemonTasks h : hosts) {
+      String host = h.hostName();
+      if (!HostNames.isValid(host) || h.neverBackedUp()) {
+        continue; // nothing to replicate yet; its record stays "never"
+      }
+      if (!replicateHost(prefix, to, target, h, host)) {
+        return; // stopping
+      }
+    }
+  }
+
+  /** One host to one target; false when the daemon is stopping and the run was abandoned. */
+  private boolean replicateHost(
+      String prefix, Repository to, ReplicaSettings target, DaemonTasks h, String host) {
+    Instant start = clock.instant();
+    ReplicationReport report;
+    try {
+      report =
+          new Replicator(source, to, runner, clock)
+              .replicate(List.of(host), settings.lockWait(), false);
+    } catch (IOException | RepositoryException | RuntimeException e) {
+      if (abandoned(e)) {
+        LOG.warn("{}abandoned at shutdown; it runs again at the next run", prefix);
+        return false;
+      }
+      LOG.error("{}host {} not replicated: {}", prefix, host, DaemonTasks.describe(e));
+      return true;
+    }
+    for (String failure : report.failures()) {
+      LOG.error("{}{}", prefix, failure);
+    }
+    if (!report.ok()) {
+      return true;
+    }
+    Instant end = clock.instant();
+    long held = (long) report.alreadyThere() + report.sent().size();
+    h.recordReplica(target.name(), new DaemonState.Replica(Optional.of(end), held));
+    publish(h, target);
+    LOG.info(
+        "{}host {}: sent {} version(s), {} already there, in {}",
+        prefix,
+        host,
+        report.sent().size(),
+        report.alreadyThere(),
+        DaemonTasks.seconds(Duration.between(start, end)));
+    return true;
+  }
+
+  private boolean abandoned(Exception e) {
+    return gate.stopping()
+        && (Thread.currentThread().isInterrupted()
+            || e instanceof InterruptedIOException
+            || e instanceof ClosedByInterruptException);
+  }
+
+  private void publish(DaemonTasks h, ReplicaSettings target) {
+    String host = h.hostName();
+    if (!HostNames.isValid(host)) {
+      return;
+    }
+    DaemonState.Replica r = h.replica(target.name());
+    try {
+      sink.publish(new ReplicaStatus(host, target.name(), r.lastSuccess(), r.versions()));
+    } catch (RuntimeException e) {
+      LOG.error("publishing replica metrics failed: {}", e.toString());
+    }
+  }
+}
