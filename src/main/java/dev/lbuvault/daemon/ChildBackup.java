@@ -6,6 +6,7 @@ import dev.lbuvault.backup.BackupResult;
 import dev.lbuvault.json.JsonException;
 import dev.lbuvault.json.JsonObject;
 import dev.lbuvault.repo.VersionId;
+import dev.lbuvault.source.CardLocation;
 import dev.lbuvault.source.SourceBusyException;
 import java.io.File;
 import java.io.IOException;
@@ -95,7 +96,11 @@ final class ChildBackup implements BackupRunner {
   List<String> command(BackupRequest request) {
     List<String> c = new ArrayList<>(lbuvault);
     c.addAll(List.of("backup", "--json", "--repo", repo.toString()));
-    c.addAll(List.of("--source", request.source().toString()));
+    c.addAll(List.of("--source", request.source().describe()));
+    if (request.source() instanceof CardLocation.Remote remote) {
+      remote.ssh().identity().ifPresent(f -> c.addAll(List.of("--ssh-identity", f.toString())));
+      remote.ssh().options().forEach(o -> c.addAll(List.of("--ssh-option", o)));
+    }
     c.addAll(List.of("--lock-wait", request.lockWait().toString()));
     request.host().ifPresent(h -> c.addAll(List.of("--host", h)));
     passwordFile.ifPresent(f -> c.addAll(List.of("--password-file", f.toString())));

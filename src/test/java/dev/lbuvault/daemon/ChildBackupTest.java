@@ -9,6 +9,7 @@ import dev.lbuvault.backup.BackupResult;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryLock;
+import dev.lbuvault.source.CardLocation;
 import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.status.StateStore;
 import dev.lbuvault.testing.Leftovers;
@@ -132,7 +133,28 @@ class ChildBackupTest {
         .containsSequence("--password-file", secret.toString())
         .containsSequence("--host", "rpi")
         .containsSequence("--lock-wait", "PT1M30S")
+        .containsSequence("--source", tmp.resolve("card").toString())
         .contains("--rehash");
+  }
+
+  @Test
+  void anSshSourceReachesTheChildAsItsUrlWithItsKeyAndOptions() {
+    ChildBackup child = new ChildBackup(List.of("lbuvault"), tmp.resolve("repo"), Optional.empty());
+    Path key = tmp.resolve("id_ed25519");
+    CardLocation remote =
+        CardLocation.parse(
+            "ssh://root@pi2:2222/media/mmcblk0p1",
+            Optional.of(key),
+            List.of("UserKnownHostsFile=/etc/lbuvault/known_hosts"));
+
+    List<String> command =
+        child.command(new BackupRequest(remote, Optional.of("pi2"), false, Duration.ZERO));
+
+    assertThat(command)
+        .containsSequence("--source", remote.describe())
+        .containsSequence("--ssh-identity", key.toString())
+        .containsSequence("--ssh-option", "UserKnownHostsFile=/etc/lbuvault/known_hosts");
+    assertThat(remote.describe()).startsWith("ssh://");
   }
 
   @Test
