@@ -173,6 +173,18 @@ final class DaemonCommand implements Callable<Integer> {
       description = "password.file: password of encrypted apkovls, mode 0600 (default: none).")
   String passwordFile;
 
+  @Option(
+      names = "--ssh-identity",
+      paramLabel = "FILE",
+      description = "ssh.identity: private key for ssh:// sources (default: ssh's own choice).")
+  String sshIdentity;
+
+  @Option(
+      names = "--ssh-options",
+      paramLabel = "'NAME=VALUE ...'",
+      description = "ssh.options: ssh -o options for ssh:// sources, separated by spaces.")
+  String sshOptions;
+
   /** The flags that were given, by configuration key. */
   Map<String, String> flags() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -196,6 +208,8 @@ final class DaemonCommand implements Callable<Integer> {
     put(m, "log.level", logLevel);
     put(m, "status.root", statusRoot);
     put(m, "password.file", passwordFile);
+    put(m, "ssh.identity", sshIdentity);
+    put(m, "ssh.options", sshOptions);
     return m;
   }
 

@@ -63,7 +63,8 @@ public record DaemonSettings(
     Duration lockWait,
     RetentionPolicy retention,
     String logLevel,
-    Optional<Path> passwordFile) {
+    Optional<Path> passwordFile,
+    SshAccess ssh) {
 
   /** The default port: outside Prometheus's exporter range 9100-9999, which is fully allocated. */
   public static final int DEFAULT_PORT = 19528;
@@ -140,7 +141,17 @@ public record DaemonSettings(
               "password.file",
               "--password-file",
               "",
-              "a file readable only by its owner (chmod 600), or empty for none"));
+              "a file readable only by its owner (chmod 600), or empty for none"),
+          new Key(
+              "ssh.identity",
+              "--ssh-identity",
+              "",
+              "the private key for ssh:// sources, or empty for ssh's own choice"),
+          new Key(
+              "ssh.options",
+              "--ssh-options",
+              "",
+              "ssh -o options for ssh:// sources, NAME=VALUE separated by spaces"));
 
   /** The section kind of one more source: {@code [host NAME]}. */
   public static final String HOST_SECTION = "host";
@@ -179,6 +190,7 @@ public record DaemonSettings(
     Objects.requireNonNull(lockWait, "lockWait");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(logLevel, "logLevel");
+    Objects.requireNonNull(ssh, "ssh");
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("at least one source");
     }
@@ -320,7 +332,41 @@ public record DaemonSettings(
         lockWait,
         retention,
         level,
-        passwordFile);
+        passwordFile,
+        sshAccess(v, sources));
+  }
+
+  /**
+   * The key and {@code -o} options of the {@code ssh://} sources, each source's URL checked with
+   * them as backup will use them, so that a bad one fails at startup rather than every night.
+   */
+  private static SshAccess sshAccess(Values v, List<SourceSettings> sources) {
+    Optional<Path> identity = Optional.empty();
+    if (!v.get("ssh.identity").isEmpty()) {
+      Path key = Path.of(v.get("ssh.identity"));
+      if (!Files.isReadable(key)) {
+        throw v.bad("ssh.identity", "not a readable file");
+      }
+      identity = Optional.of(key);
+    }
+    String optionText = v.get("ssh.options").strip();
+    List<String> options = optionText.isEmpty() ? List.of() : List.of(optionText.split("\\s+"));
+    SshAccess ssh = new SshAccess(identity, options);
+    for (SourceSettings s : sources) {
+      if (s.remote()) {
+        try {
+          ssh.locate(s.location());
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(
+              "source = "
+                  + s.location()
+                  + (s.host().map(h -> " ([host " + h + "])").orElse(""))
+                  + ": "
+                  + e.getMessage());
+        }
+      }
+    }
+    return ssh;
   }
 
   /** The single-source form: top-level source (default from lbu.conf), host, status.root. */
@@ -348,21 +394,7 @@ public record DaemonSettings(
       }
       host = Optional.of(h);
     }
-    requireSupported(v, source);
     return new SourceSettings(host, source, v.cron("backup.schedule"), v.statusRoot());
-  }
-
-  /**
-   * An {@code ssh://} source is accepted once backup itself reads one (issue 11); until then it
-   * would fail at every run, so it is refused here, at startup.
-   */
-  private static void requireSupported(Values v, String source) {
-    if (source.startsWith(SourceSettings.SSH_PREFIX)) {
-      throw v.bad(
-          "source",
-          "this lbuvault cannot back up over ssh yet; mount the card's directory (sshfs, NFS)"
-              + " and give that directory");
-    }
   }
 
   /** One source per {@code [host NAME]} section; at most one of them runs on this machine. */
@@ -395,7 +427,6 @@ public record DaemonSettings(
         throw new ConfigException(
             s.where() + ": [host " + s.name() + "] has no source = DIR (or ssh://...): add one");
       }
-      requireSupported(v, source);
       sources.add(
           new SourceSettings(
               Optional.of(s.name()), source, v.cron("backup.schedule"), v.statusRoot()));

@@ -182,7 +182,8 @@ final class DaemonTasks implements SourceWatcher.Listener {
   private void runBackup(String reason) {
     Instant start = clock.instant();
     BackupRequest request =
-        new BackupRequest(source.dir(), source.host(), false, settings.lockWait());
+        new BackupRequest(
+            settings.ssh().locate(source.location()), source.host(), false, settings.lockWait());
     RunResult result;
     BackupResult r = null;
     String detail = "";

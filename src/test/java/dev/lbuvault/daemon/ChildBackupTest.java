@@ -36,7 +36,7 @@ class ChildBackupTest {
   @TempDir Path tmp;
 
   /** Starts this build's lbuvault main in a fresh JVM, as the launcher would. */
-  private static List<String> lbuvault() {
+  static List<String> lbuvault() {
     return List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp",

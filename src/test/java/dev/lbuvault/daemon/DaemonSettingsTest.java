@@ -131,7 +131,9 @@ class DaemonSettingsTest {
         "[host rpi];source = /a;[replicate usb];schedule = 0 0 5 * * ? | [replicate usb] has no to = DIR",
         "[host rpi];source = /a;[replicate usb];to = /b;schedule = daily | [replicate usb] schedule = \"daily\": not a valid Quartz cron expression",
         "[host rpi];source = /a;[replicate usb];to = /b;schedule = off | schedule = off: remove the section",
-        "[host pi2];source = ssh://root@pi2/media/mmcblk0p1 | [host pi2] source = \"ssh://root@pi2/media/mmcblk0p1\": this lbuvault cannot back up over ssh yet",
+        "[host pi2];source = ssh://root@pi2:99999/media/mmcblk0p1 | source = ssh://root@pi2:99999/media/mmcblk0p1 ([host pi2]): ",
+        "ssh.options = ProxyCommand;[host pi2];source = ssh://root@pi2/media/mmcblk0p1 | source = ssh://root@pi2/media/mmcblk0p1 ([host pi2]): ",
+        "ssh.identity = /nonexistent/id_ed25519;[host pi2];source = ssh://root@pi2/media/mmcblk0p1 | ssh.identity",
       })
   void badSectionsNameTheSectionAndWhatToDo(String lines, String message) throws Exception {
     String[] all = ("repo = " + tmp.resolve("repo") + ";" + lines).split(";");
@@ -236,6 +238,7 @@ class DaemonSettingsTest {
             DaemonSettings.keyNames());
     parsed.put("textfile.dir", tmp.toString());
     parsed.put("password.file", ""); // the example's file does not exist here
+    parsed.put("ssh.identity", ""); // nor its ssh key
     assertThat(DaemonSettings.parse(parsed).backupSchedule()).contains("0 0 3 * * ?");
 
     // its several-hosts block ("#  " lines), uncommented after the top-level keys, is valid too
