@@ -1,6 +1,7 @@
 package dev.lbuvault.cli;
 
 import dev.lbuvault.config.DurationOption;
+import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.prune.PruneService;
@@ -12,7 +13,9 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,6 +48,11 @@ final class PruneCommand implements Callable<Integer> {
       description = "Wait this long for another writer to finish.")
   String lockWait;
 
+  @Option(
+      names = "--json",
+      description = "Print the result as JSON (host, versions, removed, busy) instead.")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     RetentionPolicy policy = keepOptions.policy(spec);
@@ -56,6 +64,16 @@ final class PruneCommand implements Callable<Integer> {
     PruneOutcome outcome = service.prune(host, policy, dryRun, wait);
     List<RetentionDecision> decisions = outcome.decisions();
     PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("host", host);
+      m.put("dryRun", dryRun);
+      m.put("versions", decisions.size());
+      m.put("removed", outcome.removed());
+      m.put("busy", outcome.busy());
+      out.print(Json.write(m));
+      return ExitCodes.OK;
+    }
     for (RetentionDecision d : decisions) {
       String verb = d.keep() ? "keep  " : (dryRun ? "would remove" : "removed");
       String note = d.keep() ? "  (" + String.join(", ", d.reasons()) + ")" : "";

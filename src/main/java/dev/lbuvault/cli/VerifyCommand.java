@@ -3,6 +3,7 @@ package dev.lbuvault.cli;
 import dev.lbuvault.archive.ApkovlValidator;
 import dev.lbuvault.crypto.Password;
 import dev.lbuvault.export.ExportCheck;
+import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.ReadLock;
@@ -17,7 +18,9 @@ import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -74,6 +77,14 @@ final class VerifyCommand implements Callable<Integer> {
       })
   Path export;
 
+  @Option(
+      names = "--json",
+      description = {
+        "Print the result as JSON (versions, files, bytes, problems, heal, next) instead;",
+        "the exit status is the same."
+      })
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     if (export != null) {
@@ -87,11 +98,17 @@ final class VerifyCommand implements Callable<Integer> {
     Repository repo = Repository.open(repoDir, ProcessRunner.system());
     PrintWriter out = spec.commandLine().getOut();
     if (host == null && repo.hosts().isEmpty()) {
+      if (json) {
+        return printJson(out, new VerifyReport(List.of()), DamageRecord.empty());
+      }
       out.println("repository " + repo.root() + " holds no versions yet: nothing to verify");
       return ExitCodes.OK;
     }
     String host = repo.resolveHost(Optional.ofNullable(this.host));
     if (id == null && repo.versions(host).isEmpty()) {
+      if (json) {
+        return printJson(out, new VerifyReport(List.of()), DamageRecord.empty());
+      }
       out.println("host " + host + " has no versions yet: nothing to verify");
       return ExitCodes.OK;
     }
@@ -111,6 +128,10 @@ final class VerifyCommand implements Callable<Integer> {
       apkovlDamaged = password.isPresent() ? openEncryptedApkovls(versions, password, out) : 0;
     }
     double seconds = (System.nanoTime() - started) / 1e9;
+    if (json) {
+      int code = printJson(out, report, recordDamage(repo, host, report));
+      return apkovlDamaged == 0 ? code : ExitCodes.DAMAGED;
+    }
     for (Problem p : report.problems()) {
       out.println(p.describe());
     }
@@ -127,6 +148,22 @@ final class VerifyCommand implements Callable<Integer> {
         report.clean() ? "OK" : report.problems().size() + " problem(s)");
     NextStep.after(report, record).ifPresent(out::println);
     return report.clean() && apkovlDamaged == 0 ? ExitCodes.OK : ExitCodes.DAMAGED;
+  }
+
+  /**
+   * The result for the daemon, which runs verify in a child JVM: the counts, one line per problem
+   * (each starting with its version id), whether damage was recorded for healing, the next step.
+   */
+  private static int printJson(PrintWriter out, VerifyReport report, DamageRecord record) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("versions", report.versions().size());
+    m.put("files", report.files());
+    m.put("bytes", report.bytes());
+    m.put("problems", report.problems().stream().map(Problem::describe).toList());
+    m.put("heal", !record.heal().isEmpty());
+    NextStep.after(report, record).ifPresent(step -> m.put("next", step));
+    out.print(Json.write(m));
+    return report.clean() ? ExitCodes.OK : ExitCodes.DAMAGED;
   }
 
   private int verifyExport() throws java.io.IOException {

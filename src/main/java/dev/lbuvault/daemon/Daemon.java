@@ -124,9 +124,10 @@ public final class Daemon {
   }
 
   /**
-   * Runs every backup in a child process started by {@code lbuvault} (the launcher, or any command
-   * that starts lbuvault's {@code main}) instead of in this JVM: the idle daemon then never holds
-   * what a backup loaded (docs/monitoring.md#footprint). Call before {@link #start()}.
+   * Runs every backup, verify and prune in a child process started by {@code lbuvault} (the
+   * launcher, or any command that starts lbuvault's {@code main}) instead of in this JVM: the idle
+   * daemon then never holds what the work loaded (docs/monitoring.md#footprint), and the work gets
+   * the launcher's normal compilers. Call before {@link #start()}.
    */
   public synchronized void runBackupsIn(List<String> lbuvault) {
     if (lbuvault.isEmpty()) {
@@ -144,6 +145,17 @@ public final class Daemon {
         new BackupService(
             repository, clock, new CardScanner(), new ApkovlValidator(password), volumes);
     return service::run;
+  }
+
+  private RepositoryWork repositoryWork(Repository repository) {
+    if (!childCommand.isEmpty()) {
+      return new ChildWork(childCommand, repository.root());
+    }
+    return new InProcessWork(
+        repository,
+        new PruneService(repository, clock, new RetentionPlanner(clock.getZone())),
+        // One hashing thread: a weekly verify may take longer, the Pi stays responsive.
+        new Verifier(1));
   }
 
   /**
@@ -268,9 +280,7 @@ public final class Daemon {
         clock,
         sourceSink,
         backupRunner(repository, password, volumes),
-        new PruneService(repository, clock, new RetentionPlanner(clock.getZone())),
-        // One hashing thread: a weekly verify may take longer, the Pi stays responsive.
-        new Verifier(1));
+        repositoryWork(repository));
   }
 
   /** The index of the source the daemon runs on ({@code status.root} set), or -1. */

@@ -3,16 +3,11 @@ package dev.lbuvault.daemon;
 import dev.lbuvault.backup.BackupOutcome;
 import dev.lbuvault.backup.BackupRequest;
 import dev.lbuvault.backup.BackupResult;
-import dev.lbuvault.prune.PruneOutcome;
-import dev.lbuvault.prune.PruneService;
-import dev.lbuvault.repo.DamageRecord;
 import dev.lbuvault.repo.HostNames;
-import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryLock;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionId;
-import dev.lbuvault.retention.RetentionDecision;
 import dev.lbuvault.source.SourceBusyException;
 import dev.lbuvault.status.DaemonState;
 import dev.lbuvault.status.HostChoice;
@@ -24,12 +19,6 @@ import dev.lbuvault.status.SourceSnapshot;
 import dev.lbuvault.status.StateStore;
 import dev.lbuvault.status.StatusSink;
 import dev.lbuvault.text.ByteSizes;
-import dev.lbuvault.verify.DamageRecorder;
-import dev.lbuvault.verify.NextStep;
-import dev.lbuvault.verify.Problem;
-import dev.lbuvault.verify.Verifier;
-import dev.lbuvault.verify.VerifyReport;
-import dev.lbuvault.verify.VersionCheck;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
@@ -75,8 +64,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
   private final Clock clock;
   private final StatusSink sink;
   private final BackupRunner backups;
-  private final PruneService pruner;
-  private final Verifier verifier;
+  private final RepositoryWork work;
   private volatile Scheduling scheduling;
 
   // The status, guarded by "this".
@@ -95,8 +83,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
       Clock clock,
       StatusSink sink,
       BackupRunner backups,
-      PruneService pruner,
-      Verifier verifier) {
+      RepositoryWork work) {
     this.settings = settings;
     this.source = source;
     this.gate = gate;
@@ -104,8 +91,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
     this.clock = clock;
     this.sink = sink;
     this.backups = backups;
-    this.pruner = pruner;
-    this.verifier = verifier;
+    this.work = work;
   }
 
   void setScheduling(Scheduling scheduling) {
@@ -203,14 +189,12 @@ final class DaemonTasks implements SourceWatcher.Listener {
     }
     Instant end = clock.instant();
     Duration elapsed = Duration.between(start, end);
-    List<RetentionDecision> pruned = List.of();
+    RepositoryWork.PruneSummary pruned = null;
     String pruneError = null;
     if (result == RunResult.STORED && !settings.retention().isEmpty()) {
       try {
-        PruneOutcome outcome =
-            pruner.prune(r.host(), settings.retention(), false, settings.lockWait());
-        pruned = outcome.decisions().stream().filter(d -> !outcome.skipped(d)).toList();
-        for (String id : outcome.busy()) {
+        pruned = work.prune(r.host(), settings.retention(), settings.lockWait());
+        for (String id : pruned.busy()) {
           LOG.warn("prune: kept version {} for now: a recover, verify or show is reading it", id);
         }
       } catch (Exception e) {
@@ -233,7 +217,7 @@ final class DaemonTasks implements SourceWatcher.Listener {
             DaemonState next = s.withBackup(counted, end, elapsed);
             return scheduled ? next.withScheduledBackup(start) : next;
           });
-      if (result == RunResult.STORED || !pruned.isEmpty()) {
+      if (result == RunResult.STORED || pruned != null) {
         refreshStats();
       }
       applySource(probe(result));
@@ -279,14 +263,17 @@ final class DaemonTasks implements SourceWatcher.Listener {
     }
   }
 
-  private static void logPrune(List<RetentionDecision> decisions, String error) {
+  private static void logPrune(RepositoryWork.PruneSummary pruned, String error) {
     if (error != null) {
       LOG.error("prune failed: {}", error);
       return;
     }
-    long removed = decisions.stream().filter(d -> !d.keep()).count();
-    if (removed > 0) {
-      LOG.info("prune: removed {} of {} versions", removed, decisions.size());
+    if (pruned != null && pruned.removed() > 0) {
+      // Versions a reader kept are counted neither as removed nor as looked at, as before.
+      LOG.info(
+          "prune: removed {} of {} versions",
+          pruned.removed(),
+          pruned.versions() - pruned.busy().size());
     }
   }
 
@@ -316,20 +303,18 @@ final class DaemonTasks implements SourceWatcher.Listener {
         return;
       }
       Instant start = clock.instant();
-      VerifyReport report;
-      try (ReadLock ignored = ReadLock.shared(repository, h, versions)) {
-        report = verifier.verify(versions);
-      }
+      RepositoryWork.VerifySummary report = work.verify(h);
       // A version a CLI prune removed meanwhile is gone, not damaged.
-      List<Problem> problems = new ArrayList<>();
-      for (VersionCheck c : report.versions()) {
-        if (Files.isDirectory(repository.host(h).version(new VersionId(c.versionId())))) {
-          problems.addAll(c.problems());
+      List<String> problems = new ArrayList<>();
+      for (String p : report.problems()) {
+        String id = RepositoryWork.VerifySummary.versionOf(p);
+        if (VersionId.isValid(id)
+            && Files.isDirectory(repository.host(h).version(new VersionId(id)))) {
+          problems.add(p);
         }
       }
       Instant end = clock.instant();
       long damaged = problems.size();
-      DamageRecord record = DamageRecorder.record(repository, h, report);
       synchronized (this) {
         persist(s -> s.withVerify(end, damaged));
         refreshStats();
@@ -339,19 +324,19 @@ final class DaemonTasks implements SourceWatcher.Listener {
         LOG.info(
             "verify ({}): {} versions of host {}, {} files, {}: OK in {}",
             reason,
-            versions.size(),
+            report.versions(),
             h,
             report.files(),
             ByteSizes.human(report.bytes()),
             seconds(Duration.between(start, end)));
       } else {
         int shown = 0;
-        for (Problem p : problems) {
+        for (String p : problems) {
           if (shown++ == 20) {
             LOG.error("verify: ... and {} more problems", problems.size() - 20);
             break;
           }
-          LOG.error("verify: {}", p.describe());
+          LOG.error("verify: {}", p);
         }
         LOG.error(
             "verify ({}): {} problem(s) in the versions of host {}; run lbuvault verify for the list",
@@ -359,13 +344,13 @@ final class DaemonTasks implements SourceWatcher.Listener {
             damaged,
             h);
       }
-      NextStep.after(report, record).ifPresent(step -> LOG.warn("verify: {}", step));
-      if (!record.heal().isEmpty()) {
+      report.nextStep().ifPresent(step -> LOG.warn("verify: {}", step));
+      if (report.heal()) {
         // Heal now rather than at the next scheduled backup: until then every new version would
         // share the damaged copies.
         runBackup(REASON_HEAL);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (Exception e) {
       if (abandoned(e)) {
         LOG.warn("verify ({}) abandoned at shutdown", reason);
       } else {

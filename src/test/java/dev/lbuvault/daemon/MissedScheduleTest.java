@@ -37,7 +37,6 @@ class MissedScheduleTest {
             Clock.fixed(now, ZONE),
             st -> {},
             null,
-            null,
             null);
     t.initialize();
     return t;
@@ -87,7 +86,6 @@ class MissedScheduleTest {
   }
 
   private static DaemonTasks tasks(DaemonSettings s, Repository r, Clock clock) {
-    return new DaemonTasks(
-        s, s.sources().get(0), new WorkGate(), r, clock, st -> {}, null, null, null);
+    return new DaemonTasks(s, s.sources().get(0), new WorkGate(), r, clock, st -> {}, null, null);
   }
 }

@@ -1,0 +1,60 @@
+package dev.lbuvault.daemon;
+
+import dev.lbuvault.retention.RetentionPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How the daemon verifies and prunes a host's versions: in its own JVM ({@link InProcessWork}) or
+ * as {@code lbuvault verify --json} and {@code lbuvault prune --json} in a child JVM ({@link
+ * ChildWork}); both give the same summaries, so the logs, state file and metrics do not depend on
+ * where the work ran. Failures: an {@code InterruptedIOException} when the daemon's stop
+ * interrupted the work, any other exception for a failed run.
+ */
+interface RepositoryWork {
+  /** Verifies every version of {@code host} under shared read locks, recording damage found. */
+  VerifySummary verify(String host) throws Exception;
+
+  /** Removes the versions of {@code host} that {@code policy} does not keep. */
+  PruneSummary prune(String host, RetentionPolicy policy, Duration lockWait) throws Exception;
+
+  /**
+   * One verify, as the daemon logs and counts it.
+   *
+   * @param versions how many versions were checked
+   * @param problems one line per problem, each starting with its version id and a space
+   * @param heal whether damaged files were recorded for the next backup to re-read from the card
+   * @param nextStep what the user should do next, if anything
+   */
+  record VerifySummary(
+      int versions,
+      long files,
+      long bytes,
+      List<String> problems,
+      boolean heal,
+      Optional<String> nextStep) {
+    public VerifySummary {
+      problems = List.copyOf(problems);
+    }
+
+    /** The id of the version a problem line is about. */
+    static String versionOf(String problem) {
+      int space = problem.indexOf(' ');
+      return space < 0 ? problem : problem.substring(0, space);
+    }
+  }
+
+  /**
+   * One prune.
+   *
+   * @param versions how many versions the retention rules looked at
+   * @param removed how many of them were removed
+   * @param busy the ids of versions it should have removed but kept because a reader held them
+   */
+  record PruneSummary(int versions, long removed, List<String> busy) {
+    public PruneSummary {
+      busy = List.copyOf(busy);
+    }
+  }
+}
