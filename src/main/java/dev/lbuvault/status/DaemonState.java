@@ -23,34 +23,108 @@ import java.util.TreeMap;
  * that a restart neither resets staleness nor hides a failure: the metrics are restored from it.
  * Instants are kept to the millisecond, so a restored timestamp equals the exported one.
  *
- * @param lastSuccess end of the last run that stored a version or found the card unchanged
- * @param lastAttempt end of the last run, whatever its result
- * @param lastResult result of that last run
- * @param runs runs per result since the state was created; every result has an entry
- * @param durationCount runs whose duration is in {@code durationSecondsSum}
- * @param durationSecondsSum total run time of those runs
- * @param lastVerify end of the last verify that ran to completion, damaged or not
- * @param lastVerifySuccess end of the last verify that found no damage
- * @param verifyDamagedFiles damaged, missing or extra files the last completed verify found
+ * <p>The backup and verify records are nested values so that recording one event rebuilds only its
+ * own part; the flat accessors ({@link #lastSuccess()} and so on) read through to them.
+ *
+ * @param backups what the backup runs did
+ * @param verifies what the last completed verify found
  * @param lastScheduledBackup the last scheduled backup time that was handled (or the time the
  *     schedule was first seen), from which a missed schedule is computed at startup
  * @param replicas what the daemon's replication did for this host, by target name (the {@code
  *     [replicate NAME]} section); absent in files written before replication, read as none
  */
 public record DaemonState(
-    Optional<Instant> lastSuccess,
-    Optional<Instant> lastAttempt,
-    Optional<RunResult> lastResult,
-    Map<RunResult, Long> runs,
-    long durationCount,
-    double durationSecondsSum,
-    Optional<Instant> lastVerify,
-    Optional<Instant> lastVerifySuccess,
-    long verifyDamagedFiles,
+    Backups backups,
+    Verifies verifies,
     Optional<Instant> lastScheduledBackup,
     Map<String, Replica> replicas) {
   /** The {@code formatVersion} this code writes and reads. */
   public static final int FORMAT_VERSION = 1;
+
+  /**
+   * The backup runs' record.
+   *
+   * @param lastSuccess end of the last run that stored a version or found the card unchanged
+   * @param lastAttempt end of the last run, whatever its result
+   * @param lastResult result of that last run
+   * @param runs runs per result since the state was created; every result has an entry
+   * @param durationCount runs whose duration is in {@code durationSecondsSum}
+   * @param durationSecondsSum total run time of those runs
+   */
+  public record Backups(
+      Optional<Instant> lastSuccess,
+      Optional<Instant> lastAttempt,
+      Optional<RunResult> lastResult,
+      Map<RunResult, Long> runs,
+      long durationCount,
+      double durationSecondsSum) {
+    public Backups {
+      Objects.requireNonNull(lastSuccess, "lastSuccess");
+      Objects.requireNonNull(lastAttempt, "lastAttempt");
+      Objects.requireNonNull(lastResult, "lastResult");
+      Map<RunResult, Long> all = new EnumMap<>(RunResult.class);
+      for (RunResult r : RunResult.values()) {
+        long n = runs.getOrDefault(r, 0L);
+        if (n < 0) {
+          throw new IllegalArgumentException("runs of " + r.label() + " must be >= 0, got " + n);
+        }
+        all.put(r, n);
+      }
+      runs = Collections.unmodifiableMap(all);
+      if (durationCount < 0) {
+        throw new IllegalArgumentException("durationCount must be >= 0, got " + durationCount);
+      }
+      if (!(durationSecondsSum >= 0) || Double.isInfinite(durationSecondsSum)) {
+        throw new IllegalArgumentException(
+            "durationSecondsSum must be a finite number >= 0, got " + durationSecondsSum);
+      }
+      lastSuccess = lastSuccess.map(DaemonState::millis);
+      lastAttempt = lastAttempt.map(DaemonState::millis);
+    }
+
+    /** No run yet. */
+    public static Backups none() {
+      return new Backups(Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), 0, 0);
+    }
+
+    Backups plus(RunResult result, Instant end, Duration elapsed) {
+      Map<RunResult, Long> counts = new EnumMap<>(runs);
+      counts.merge(result, 1L, Long::sum);
+      return new Backups(
+          result.success() ? Optional.of(end) : lastSuccess,
+          Optional.of(end),
+          Optional.of(result),
+          counts,
+          durationCount + 1,
+          durationSecondsSum + Math.max(0, elapsed.toMillis()) / 1000.0);
+    }
+  }
+
+  /**
+   * The verify runs' record.
+   *
+   * @param lastVerify end of the last verify that ran to completion, damaged or not
+   * @param lastVerifySuccess end of the last verify that found no damage
+   * @param verifyDamagedFiles damaged, missing or extra files the last completed verify found
+   */
+  public record Verifies(
+      Optional<Instant> lastVerify, Optional<Instant> lastVerifySuccess, long verifyDamagedFiles) {
+    public Verifies {
+      Objects.requireNonNull(lastVerify, "lastVerify");
+      Objects.requireNonNull(lastVerifySuccess, "lastVerifySuccess");
+      if (verifyDamagedFiles < 0) {
+        throw new IllegalArgumentException(
+            "verifyDamagedFiles must be >= 0, got " + verifyDamagedFiles);
+      }
+      lastVerify = lastVerify.map(DaemonState::millis);
+      lastVerifySuccess = lastVerifySuccess.map(DaemonState::millis);
+    }
+
+    /** No verify yet. */
+    public static Verifies none() {
+      return new Verifies(Optional.empty(), Optional.empty(), 0);
+    }
+  }
 
   /**
    * One replication target's record for the host.
@@ -73,135 +147,88 @@ public record DaemonState(
     }
   }
 
-  /** A state without replication records (what every state was before replication). */
-  public DaemonState(
-      Optional<Instant> lastSuccess,
-      Optional<Instant> lastAttempt,
-      Optional<RunResult> lastResult,
-      Map<RunResult, Long> runs,
-      long durationCount,
-      double durationSecondsSum,
-      Optional<Instant> lastVerify,
-      Optional<Instant> lastVerifySuccess,
-      long verifyDamagedFiles,
-      Optional<Instant> lastScheduledBackup) {
-    this(
-        lastSuccess,
-        lastAttempt,
-        lastResult,
-        runs,
-        durationCount,
-        durationSecondsSum,
-        lastVerify,
-        lastVerifySuccess,
-        verifyDamagedFiles,
-        lastScheduledBackup,
-        Map.of());
-  }
-
   public DaemonState {
-    Objects.requireNonNull(lastSuccess, "lastSuccess");
-    Objects.requireNonNull(lastAttempt, "lastAttempt");
-    Objects.requireNonNull(lastResult, "lastResult");
-    Objects.requireNonNull(lastVerify, "lastVerify");
-    Objects.requireNonNull(lastVerifySuccess, "lastVerifySuccess");
+    Objects.requireNonNull(backups, "backups");
+    Objects.requireNonNull(verifies, "verifies");
     Objects.requireNonNull(lastScheduledBackup, "lastScheduledBackup");
-    Map<RunResult, Long> all = new EnumMap<>(RunResult.class);
-    for (RunResult r : RunResult.values()) {
-      long n = runs.getOrDefault(r, 0L);
-      if (n < 0) {
-        throw new IllegalArgumentException("runs of " + r.label() + " must be >= 0, got " + n);
-      }
-      all.put(r, n);
-    }
-    runs = Collections.unmodifiableMap(all);
-    if (durationCount < 0) {
-      throw new IllegalArgumentException("durationCount must be >= 0, got " + durationCount);
-    }
-    if (!(durationSecondsSum >= 0) || Double.isInfinite(durationSecondsSum)) {
-      throw new IllegalArgumentException(
-          "durationSecondsSum must be a finite number >= 0, got " + durationSecondsSum);
-    }
-    if (verifyDamagedFiles < 0) {
-      throw new IllegalArgumentException(
-          "verifyDamagedFiles must be >= 0, got " + verifyDamagedFiles);
-    }
-    lastSuccess = lastSuccess.map(DaemonState::millis);
-    lastAttempt = lastAttempt.map(DaemonState::millis);
-    lastVerify = lastVerify.map(DaemonState::millis);
-    lastVerifySuccess = lastVerifySuccess.map(DaemonState::millis);
     lastScheduledBackup = lastScheduledBackup.map(DaemonState::millis);
     replicas = Collections.unmodifiableMap(new TreeMap<>(replicas));
   }
 
   /** The state of a host nothing has been recorded for. */
   public static DaemonState empty() {
-    return new DaemonState(
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Map.of(),
-        0,
-        0,
-        Optional.empty(),
-        Optional.empty(),
-        0,
-        Optional.empty());
+    return new DaemonState(Backups.none(), Verifies.none(), Optional.empty(), Map.of());
   }
 
-  /** Runs that ended with {@code result}. */
+  /** End of the last backup run that stored a version or found the card unchanged. */
+  public Optional<Instant> lastSuccess() {
+    return backups.lastSuccess();
+  }
+
+  /** End of the last backup run, whatever its result. */
+  public Optional<Instant> lastAttempt() {
+    return backups.lastAttempt();
+  }
+
+  /** Result of the last backup run. */
+  public Optional<RunResult> lastResult() {
+    return backups.lastResult();
+  }
+
+  /** Backup runs per result; every result has an entry. */
+  public Map<RunResult, Long> runs() {
+    return backups.runs();
+  }
+
+  /** Backup runs that ended with {@code result}. */
   public long runs(RunResult result) {
-    return runs.get(result);
+    return backups.runs().get(result);
+  }
+
+  /** Backup runs whose duration is in {@link #durationSecondsSum()}. */
+  public long durationCount() {
+    return backups.durationCount();
+  }
+
+  /** Total run time of the counted backup runs. */
+  public double durationSecondsSum() {
+    return backups.durationSecondsSum();
+  }
+
+  /** End of the last verify that ran to completion. */
+  public Optional<Instant> lastVerify() {
+    return verifies.lastVerify();
+  }
+
+  /** End of the last verify that found no damage. */
+  public Optional<Instant> lastVerifySuccess() {
+    return verifies.lastVerifySuccess();
+  }
+
+  /** Damaged, missing or extra files the last completed verify found. */
+  public long verifyDamagedFiles() {
+    return verifies.verifyDamagedFiles();
   }
 
   /** This state with one more backup run that ended at {@code end} after {@code elapsed}. */
   public DaemonState withBackup(RunResult result, Instant end, Duration elapsed) {
-    Map<RunResult, Long> counts = new EnumMap<>(runs);
-    counts.merge(result, 1L, Long::sum);
     return new DaemonState(
-        result.success() ? Optional.of(end) : lastSuccess,
-        Optional.of(end),
-        Optional.of(result),
-        counts,
-        durationCount + 1,
-        durationSecondsSum + Math.max(0, elapsed.toMillis()) / 1000.0,
-        lastVerify,
-        lastVerifySuccess,
-        verifyDamagedFiles,
-        lastScheduledBackup,
-        replicas);
+        backups.plus(result, end, elapsed), verifies, lastScheduledBackup, replicas);
   }
 
   /** This state with a completed verify that ended at {@code end} and found {@code damaged}. */
   public DaemonState withVerify(Instant end, long damaged) {
-    return new DaemonState(
-        lastSuccess,
-        lastAttempt,
-        lastResult,
-        runs,
-        durationCount,
-        durationSecondsSum,
-        Optional.of(end),
-        damaged == 0 ? Optional.of(end) : lastVerifySuccess,
-        damaged,
-        lastScheduledBackup,
-        replicas);
+    Verifies next =
+        new Verifies(
+            Optional.of(end),
+            damaged == 0 ? Optional.of(end) : verifies.lastVerifySuccess(),
+            damaged);
+    return new DaemonState(backups, next, lastScheduledBackup, replicas);
   }
 
   /** This state with {@code time} as the last handled scheduled backup time. */
   public DaemonState withScheduledBackup(Instant time) {
-    return new DaemonState(
-        lastSuccess,
-        lastAttempt,
-        lastResult,
-        runs,
-        durationCount,
-        durationSecondsSum,
-        lastVerify,
-        lastVerifySuccess,
-        verifyDamagedFiles,
-        Optional.of(time),
-        replicas);
+    return new DaemonState(backups, verifies, Optional.of(time), replicas);
   }
 
   /** The record of target {@code name}; never replicated when there is none. */
@@ -213,37 +240,26 @@ public record DaemonState(
   public DaemonState withReplica(String name, Replica replica) {
     Map<String, Replica> next = new TreeMap<>(replicas);
     next.put(name, replica);
-    return new DaemonState(
-        lastSuccess,
-        lastAttempt,
-        lastResult,
-        runs,
-        durationCount,
-        durationSecondsSum,
-        lastVerify,
-        lastVerifySuccess,
-        verifyDamagedFiles,
-        lastScheduledBackup,
-        next);
+    return new DaemonState(backups, verifies, lastScheduledBackup, next);
   }
 
   /** The state file's text (pretty-printed JSON). */
   public String toJson() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("formatVersion", (long) FORMAT_VERSION);
-    m.put("lastSuccess", text(lastSuccess));
-    m.put("lastAttempt", text(lastAttempt));
-    m.put("lastResult", lastResult.map(RunResult::label).orElse(null));
+    m.put("lastSuccess", text(lastSuccess()));
+    m.put("lastAttempt", text(lastAttempt()));
+    m.put("lastResult", lastResult().map(RunResult::label).orElse(null));
     Map<String, Object> counts = new LinkedHashMap<>();
     for (RunResult r : RunResult.values()) {
-      counts.put(r.label(), runs.get(r));
+      counts.put(r.label(), runs(r));
     }
     m.put("runs", counts);
-    m.put("durationCount", durationCount);
-    m.put("durationSecondsSum", durationSecondsSum);
-    m.put("lastVerify", text(lastVerify));
-    m.put("lastVerifySuccess", text(lastVerifySuccess));
-    m.put("verifyDamagedFiles", verifyDamagedFiles);
+    m.put("durationCount", durationCount());
+    m.put("durationSecondsSum", durationSecondsSum());
+    m.put("lastVerify", text(lastVerify()));
+    m.put("lastVerifySuccess", text(lastVerifySuccess()));
+    m.put("verifyDamagedFiles", verifyDamagedFiles());
     m.put("lastScheduledBackup", text(lastScheduledBackup));
     if (!replicas.isEmpty()) {
       Map<String, Object> targets = new LinkedHashMap<>();
@@ -285,18 +301,20 @@ public record DaemonState(
       }
     }
     try {
-      return new DaemonState(
-          instant(o, "lastSuccess"),
-          instant(o, "lastAttempt"),
-          last,
-          counts,
-          o.number("durationCount"),
-          decimal(o, "durationSecondsSum"),
-          instant(o, "lastVerify"),
-          instant(o, "lastVerifySuccess"),
-          o.number("verifyDamagedFiles"),
-          instant(o, "lastScheduledBackup"),
-          replicas(o));
+      Backups backups =
+          new Backups(
+              instant(o, "lastSuccess"),
+              instant(o, "lastAttempt"),
+              last,
+              counts,
+              o.number("durationCount"),
+              decimal(o, "durationSecondsSum"));
+      Verifies verifies =
+          new Verifies(
+              instant(o, "lastVerify"),
+              instant(o, "lastVerifySuccess"),
+              o.number("verifyDamagedFiles"));
+      return new DaemonState(backups, verifies, instant(o, "lastScheduledBackup"), replicas(o));
     } catch (IllegalArgumentException e) {
       throw new JsonException(e.getMessage(), e);
     }

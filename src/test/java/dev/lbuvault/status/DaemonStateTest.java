@@ -82,17 +82,13 @@ class DaemonStateTest {
         .isInstanceOf(JsonException.class);
     assertThatThrownBy(
             () ->
-                new DaemonState(
+                new DaemonState.Backups(
                     Optional.empty(),
                     Optional.empty(),
                     Optional.empty(),
                     Map.of(RunResult.FAILED, -1L),
                     0,
-                    0,
-                    Optional.empty(),
-                    Optional.empty(),
-                    0,
-                    Optional.empty()))
+                    0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
