@@ -3,6 +3,7 @@ package dev.lbuvault.replicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.repo.VersionId;
+import dev.lbuvault.retention.RetentionArbitraries;
 import dev.lbuvault.retention.RetentionDecision;
 import dev.lbuvault.retention.RetentionPlanner;
 import dev.lbuvault.retention.RetentionPolicy;
@@ -220,18 +221,11 @@ class ReplicaRetentionPropertiesTest {
 
   @Provide
   Arbitrary<RetentionPolicy> policies() {
-    Arbitrary<Integer> count = Arbitraries.integers().between(0, 6);
-    Arbitrary<Duration> within =
-        Arbitraries.oneOf(
-            Arbitraries.just(Duration.ZERO),
-            Arbitraries.longs().between(1, 400 * 24).map(Duration::ofHours));
-    return Combinators.combine(count, count, count, count, count, within).as(RetentionPolicy::new);
+    return RetentionArbitraries.policies();
   }
 
   @Provide
   Arbitrary<ZoneId> zones() {
-    return Arbitraries.of(
-            "UTC", "Europe/Berlin", "America/Sao_Paulo", "Pacific/Auckland", "Asia/Kolkata")
-        .map(ZoneId::of);
+    return RetentionArbitraries.zones();
   }
 }

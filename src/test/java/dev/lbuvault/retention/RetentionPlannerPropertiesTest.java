@@ -14,7 +14,6 @@ import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -157,18 +156,11 @@ class RetentionPlannerPropertiesTest {
 
   @Provide
   Arbitrary<RetentionPolicy> policies() {
-    Arbitrary<Integer> count = Arbitraries.integers().between(0, 6);
-    Arbitrary<Duration> within =
-        Arbitraries.oneOf(
-            Arbitraries.just(Duration.ZERO),
-            Arbitraries.longs().between(1, 400 * 24).map(Duration::ofHours));
-    return Combinators.combine(count, count, count, count, count, within).as(RetentionPolicy::new);
+    return RetentionArbitraries.policies();
   }
 
   @Provide
   Arbitrary<ZoneId> zones() {
-    return Arbitraries.of(
-            "UTC", "Europe/Berlin", "America/Sao_Paulo", "Pacific/Auckland", "Asia/Kolkata")
-        .map(ZoneId::of);
+    return RetentionArbitraries.zones();
   }
 }
