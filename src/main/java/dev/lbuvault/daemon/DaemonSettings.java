@@ -6,9 +6,12 @@ import dev.lbuvault.config.DurationOption;
 import dev.lbuvault.config.LbuConfig;
 import dev.lbuvault.crypto.PasswordFile;
 import dev.lbuvault.crypto.PasswordFileException;
+import dev.lbuvault.replicate.ReceiveRequest;
 import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.retention.DurationParser;
 import dev.lbuvault.retention.RetentionPolicy;
+import dev.lbuvault.ssh.SshCommand;
+import dev.lbuvault.ssh.SshUrl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -146,12 +149,12 @@ public record DaemonSettings(
               "ssh.identity",
               "--ssh-identity",
               "",
-              "the private key for ssh:// sources, or empty for ssh's own choice"),
+              "the private key for ssh:// sources and targets, or empty for ssh's own choice"),
           new Key(
               "ssh.options",
               "--ssh-options",
               "",
-              "ssh -o options for ssh:// sources, NAME=VALUE separated by spaces"));
+              "ssh -o options for ssh:// sources and targets, NAME=VALUE separated by spaces"));
 
   /** The section kind of one more source: {@code [host NAME]}. */
   public static final String HOST_SECTION = "host";
@@ -168,7 +171,9 @@ public record DaemonSettings(
   private static Map<String, Set<String>> sectionKeys() {
     Map<String, Set<String>> m = new java.util.LinkedHashMap<>();
     m.put(HOST_SECTION, new LinkedHashSet<>(List.of("source", "backup.schedule", "status.root")));
-    m.put(REPLICATE_SECTION, new LinkedHashSet<>(List.of("to", "schedule")));
+    m.put(
+        REPLICATE_SECTION,
+        new LinkedHashSet<>(List.of("to", "schedule", "ssh.identity", "ssh.options")));
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -273,10 +278,11 @@ public record DaemonSettings(
         sections.stream().filter(s -> s.kind().equals(HOST_SECTION)).toList();
     List<SourceSettings> sources =
         hostSections.isEmpty() ? List.of(singleSource(v)) : sectionSources(v, hostSections);
+    SshAccess ssh = sshAccess(v, sources);
     List<ReplicaSettings> replicas = new ArrayList<>();
     for (ConfigFile.Section s : sections) {
       if (s.kind().equals(REPLICATE_SECTION)) {
-        replicas.add(replica(s));
+        replicas.add(replica(s, ssh));
       }
     }
     Optional<Path> textfileDir = Optional.empty();
@@ -333,7 +339,7 @@ public record DaemonSettings(
         retention,
         level,
         passwordFile,
-        sshAccess(v, sources));
+        ssh);
   }
 
   /**
@@ -341,17 +347,7 @@ public record DaemonSettings(
    * them as backup will use them, so that a bad one fails at startup rather than every night.
    */
   private static SshAccess sshAccess(Values v, List<SourceSettings> sources) {
-    Optional<Path> identity = Optional.empty();
-    if (!v.get("ssh.identity").isEmpty()) {
-      Path key = Path.of(v.get("ssh.identity"));
-      if (!Files.isReadable(key)) {
-        throw v.bad("ssh.identity", "not a readable file");
-      }
-      identity = Optional.of(key);
-    }
-    String optionText = v.get("ssh.options").strip();
-    List<String> options = optionText.isEmpty() ? List.of() : List.of(optionText.split("\\s+"));
-    SshAccess ssh = new SshAccess(identity, options);
+    SshAccess ssh = new SshAccess(v.sshIdentity(), v.sshOptions());
     for (SourceSettings s : sources) {
       if (s.remote()) {
         try {
@@ -439,7 +435,7 @@ public record DaemonSettings(
     return sources;
   }
 
-  private static ReplicaSettings replica(ConfigFile.Section s) {
+  private static ReplicaSettings replica(ConfigFile.Section s, SshAccess top) {
     Map<String, String> merged = new java.util.HashMap<>(s.values());
     merged.putIfAbsent("schedule", DEFAULT_REPLICATE_SCHEDULE);
     Values v = new Values(merged, "[replicate " + s.name() + "] ");
@@ -451,11 +447,15 @@ public record DaemonSettings(
               + s.name()
               + "] has no to = DIR (the target repository): add one");
     }
-    if (to.startsWith(SourceSettings.SSH_PREFIX)) {
-      throw v.bad(
-          "to",
-          "this lbuvault cannot replicate over ssh yet; give a directory (a second disk, or a"
-              + " mounted network share)");
+    Optional<SshCommand> ssh = Optional.empty();
+    if (SshUrl.looksLikeSsh(to)) {
+      ssh = Optional.of(sshTarget(v, s, top));
+    } else {
+      for (String key : List.of("ssh.identity", "ssh.options")) {
+        if (s.values().containsKey(key)) {
+          throw v.bad(key, "applies only to a to = ssh://... target; remove it");
+        }
+      }
     }
     Optional<String> schedule = v.cron("schedule");
     if (schedule.isEmpty()) {
@@ -465,7 +465,25 @@ public record DaemonSettings(
               + s.name()
               + "] schedule = off: remove the section to stop replicating");
     }
-    return new ReplicaSettings(s.name(), to, schedule.get());
+    return new ReplicaSettings(s.name(), to, schedule.get(), ssh);
+  }
+
+  /**
+   * The ssh command line of an {@code ssh://} target: the section's {@code ssh.identity} and {@code
+   * ssh.options} where it sets them (even empty: then none), else the top-level ones; the URL, the
+   * options and the far path checked as {@code lbuvault replicate} and the far side check them.
+   */
+  private static SshCommand sshTarget(Values v, ConfigFile.Section s, SshAccess top) {
+    Optional<Path> identity =
+        s.values().containsKey("ssh.identity") ? v.sshIdentity() : top.identity();
+    List<String> options = s.values().containsKey("ssh.options") ? v.sshOptions() : top.options();
+    try {
+      SshCommand ssh = new SshAccess(identity, options).command(v.get("to"));
+      ReceiveRequest.checkPath(ssh.url().path());
+      return ssh;
+    } catch (IllegalArgumentException e) {
+      throw v.bad("to", e.getMessage());
+    }
   }
 
   /** A Quartz cron expression in the JVM's time zone (the machine's local time). */
@@ -504,6 +522,24 @@ public record DaemonSettings(
 
     ConfigException bad(String key, String problem) {
       return ConfigException.badValue(section + key, get(key), problem);
+    }
+
+    /** The {@code ssh.identity} key file, checked readable; empty for ssh's own choice. */
+    Optional<Path> sshIdentity() {
+      if (get("ssh.identity").isEmpty()) {
+        return Optional.empty();
+      }
+      Path key = Path.of(get("ssh.identity"));
+      if (!Files.isReadable(key)) {
+        throw bad("ssh.identity", "not a readable file");
+      }
+      return Optional.of(key);
+    }
+
+    /** The {@code ssh.options}, split at spaces (each checked when a command is built). */
+    List<String> sshOptions() {
+      String text = get("ssh.options");
+      return text.isEmpty() ? List.of() : List.of(text.split("\\s+"));
     }
 
     Optional<Path> statusRoot() {

@@ -3,9 +3,11 @@ package dev.lbuvault.daemon;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.replicate.ReplicationReport;
 import dev.lbuvault.replicate.Replicator;
+import dev.lbuvault.replicate.SshTarget;
 import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryException;
+import dev.lbuvault.ssh.SshCommand;
 import dev.lbuvault.status.DaemonState;
 import dev.lbuvault.status.ReplicaSink;
 import dev.lbuvault.status.ReplicaStatus;
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * the target is waited for up to {@code lock.wait} (the target's lock); a run that still finds it
  * locked is logged and tried again at the next run, not counted as a success. Each host's result is
  * kept in its state file and published as the replica metrics, which exist from the daemon's start
- * (0: never) so that a target that never worked is alerted on.
+ * (0: never) so that a target that never worked is alerted on; a run that does not replicate a host
+ * counts one failure for it. An {@code ssh://} target goes through the same {@link Replicator} and
+ * {@link SshTarget} as {@code lbuvault replicate --to ssh://}.
  */
 final class ReplicationTasks {
   private static final Logger LOG = LoggerFactory.getLogger("lbuvault");
@@ -87,9 +91,13 @@ final class ReplicationTasks {
 
   private void run(ReplicaSettings target, String reason) {
     String prefix = "replicate (" + reason + ") to " + target.name() + ": ";
-    Repository to;
+    List<DaemonTasks> due =
+        hosts.stream()
+            .filter(h -> HostNames.isValid(h.hostName()) && !h.neverBackedUp())
+            .toList(); // a host without versions has nothing to send; its record stays "never"
+    Opened to;
     try {
-      to = Repository.open(Path.of(target.to()), runner);
+      to = open(target);
     } catch (IOException | RepositoryException | RuntimeException e) {
       LOG.error(
           "{}{} is not a repository it can open: {}; create it once with lbuvault replicate --repo"
@@ -99,45 +107,74 @@ final class ReplicationTasks {
           DaemonTasks.describe(e),
           source.root(),
           target.to());
+      due.forEach(h -> failed(h, target));
       return;
     }
-    for (DaemonTasks h : hosts) {
-      String host = h.hostName();
-      if (!HostNames.isValid(host) || h.neverBackedUp()) {
-        continue; // nothing to replicate yet; its record stays "never"
-      }
-      if (!replicateHost(prefix, to, target, h, host)) {
+    for (DaemonTasks h : due) {
+      if (!replicateHost(prefix, to, target, h)) {
         return; // stopping
       }
     }
   }
 
+  /** A target ready for one run: each host's replication gets a {@link Replicator} of it. */
+  @FunctionalInterface
+  private interface Opened {
+    Replicator replicator() throws RepositoryException;
+  }
+
+  /**
+   * A target directory is opened as a repository here (never created: an unmounted disk's mount
+   * point must stay empty). An {@code ssh://} target is what {@code lbuvault replicate --to ssh://}
+   * sends to, with {@code --compress auto}: the far side's {@code lbuvault receive} creates the
+   * repository at its first request, and a fresh {@link SshTarget} per host keeps no listing from
+   * an earlier run.
+   */
+  private Opened open(ReplicaSettings target) throws IOException, RepositoryException {
+    if (target.ssh().isPresent()) {
+      SshCommand ssh = target.ssh().get();
+      return () ->
+          new Replicator(
+              source,
+              new SshTarget(
+                  target.to(),
+                  ssh.url().path(),
+                  line -> ssh.argv(List.of(line.split(" "))),
+                  runner,
+                  SshTarget.Compression.AUTO),
+              clock);
+    }
+    Repository to = Repository.open(Path.of(target.to()), runner);
+    return () -> new Replicator(source, to, runner, clock);
+  }
+
   /** One host to one target; false when the daemon is stopping and the run was abandoned. */
-  private boolean replicateHost(
-      String prefix, Repository to, ReplicaSettings target, DaemonTasks h, String host) {
+  private boolean replicateHost(String prefix, Opened to, ReplicaSettings target, DaemonTasks h) {
+    String host = h.hostName();
     Instant start = clock.instant();
     ReplicationReport report;
     try {
-      report =
-          new Replicator(source, to, runner, clock)
-              .replicate(List.of(host), settings.lockWait(), false);
+      report = to.replicator().replicate(List.of(host), settings.lockWait(), false);
     } catch (IOException | RepositoryException | RuntimeException e) {
       if (abandoned(e)) {
         LOG.warn("{}abandoned at shutdown; it runs again at the next run", prefix);
         return false;
       }
       LOG.error("{}host {} not replicated: {}", prefix, host, DaemonTasks.describe(e));
+      failed(h, target);
       return true;
     }
     for (String failure : report.failures()) {
       LOG.error("{}{}", prefix, failure);
     }
     if (!report.ok()) {
+      failed(h, target);
       return true;
     }
     Instant end = clock.instant();
     long held = (long) report.alreadyThere() + report.sent().size();
-    h.recordReplica(target.name(), new DaemonState.Replica(Optional.of(end), held));
+    long failures = h.replica(target.name()).failures();
+    h.recordReplica(target.name(), new DaemonState.Replica(Optional.of(end), held, failures));
     publish(h, target);
     LOG.info(
         "{}host {}: sent {} version(s), {} already there, in {}",
@@ -147,6 +184,12 @@ final class ReplicationTasks {
         report.alreadyThere(),
         DaemonTasks.seconds(Duration.between(start, end)));
     return true;
+  }
+
+  /** Counts a run that did not replicate {@code h}; its last success and versions stay. */
+  private void failed(DaemonTasks h, ReplicaSettings target) {
+    h.recordReplica(target.name(), h.replica(target.name()).failedOnce());
+    publish(h, target);
   }
 
   private boolean abandoned(Exception e) {
@@ -163,7 +206,8 @@ final class ReplicationTasks {
     }
     DaemonState.Replica r = h.replica(target.name());
     try {
-      sink.publish(new ReplicaStatus(host, target.name(), r.lastSuccess(), r.versions()));
+      sink.publish(
+          new ReplicaStatus(host, target.name(), r.lastSuccess(), r.versions(), r.failures()));
     } catch (RuntimeException e) {
       LOG.error("publishing replica metrics failed: {}", e.toString());
     }

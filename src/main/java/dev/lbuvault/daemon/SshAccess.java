@@ -1,15 +1,18 @@
 package dev.lbuvault.daemon;
 
 import dev.lbuvault.source.CardLocation;
+import dev.lbuvault.ssh.SshCommand;
+import dev.lbuvault.ssh.SshUrl;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How the daemon reaches its {@code ssh://} sources: the {@code ssh.identity} key file and the
- * {@code ssh.options} ({@code ssh -o NAME=VALUE}) shared by all of them, as {@code backup
- * --ssh-identity/--ssh-option} take them on the command line.
+ * How the daemon reaches an {@code ssh://} source or replication target: the key file and the
+ * {@code ssh -o NAME=VALUE} options, as {@code backup} and {@code replicate} take them with {@code
+ * --ssh-identity/--ssh-option}. The top-level {@code ssh.identity} and {@code ssh.options} are
+ * every source's and, unless a {@code [replicate NAME]} section sets its own, every target's.
  */
 public record SshAccess(Optional<Path> identity, List<String> options) {
   public SshAccess {
@@ -29,5 +32,14 @@ public record SshAccess(Optional<Path> identity, List<String> options) {
    */
   public CardLocation locate(String location) {
     return CardLocation.parse(location, identity, options);
+  }
+
+  /**
+   * The ssh command line that reaches {@code url} with this key and these options.
+   *
+   * @throws IllegalArgumentException naming what is wrong with the URL or an option
+   */
+  public SshCommand command(String url) {
+    return new SshCommand(SshUrl.parse(url), identity, options);
   }
 }

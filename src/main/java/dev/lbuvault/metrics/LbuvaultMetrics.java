@@ -165,6 +165,12 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink, Repli
         .tags(tags)
         .strongReference(true)
         .register(registry);
+    FunctionCounter.builder("lbuvault.replica.failures", this, m -> m.replica(key).failures())
+        .description(
+            "Replication runs that did not replicate the host (target unreachable or refused, a"
+                + " version not sent)")
+        .tags(tags)
+        .register(registry);
   }
 
   private synchronized ReplicaStatus replica(String key) {

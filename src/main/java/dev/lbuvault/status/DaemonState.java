@@ -131,19 +131,34 @@ public record DaemonState(
    *
    * @param lastSuccess end of the last replication run that sent every version the target lacked
    * @param versions how many of the host's versions the target held after that run
+   * @param failures runs that did not replicate the host (target unreachable or refused, a version
+   *     not sent); a counter over the daemon's life, kept across restarts
    */
-  public record Replica(Optional<Instant> lastSuccess, long versions) {
+  public record Replica(Optional<Instant> lastSuccess, long versions, long failures) {
     public Replica {
       Objects.requireNonNull(lastSuccess, "lastSuccess");
       if (versions < 0) {
         throw new IllegalArgumentException("versions must be >= 0, got " + versions);
       }
+      if (failures < 0) {
+        throw new IllegalArgumentException("failures must be >= 0, got " + failures);
+      }
       lastSuccess = lastSuccess.map(DaemonState::millis);
+    }
+
+    /** A record without failures (as files written before the counter read). */
+    public Replica(Optional<Instant> lastSuccess, long versions) {
+      this(lastSuccess, versions, 0);
     }
 
     /** Never replicated. */
     public static Replica never() {
       return new Replica(Optional.empty(), 0);
+    }
+
+    /** This record after one more failed run: success and versions as they were. */
+    public Replica failedOnce() {
+      return new Replica(lastSuccess, versions, failures + 1);
     }
   }
 
@@ -268,6 +283,7 @@ public record DaemonState(
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("lastSuccess", text(r.lastSuccess()));
             t.put("versions", r.versions());
+            t.put("failures", r.failures());
             targets.put(name, t);
           });
       m.put("replicas", targets);
@@ -328,7 +344,8 @@ public record DaemonState(
     JsonObject targets = o.object("replicas");
     for (String name : targets.fields().keySet()) {
       JsonObject t = targets.object(name);
-      out.put(name, new Replica(instant(t, "lastSuccess"), t.number("versions")));
+      long failures = t.has("failures") ? t.number("failures") : 0; // absent before the counter
+      out.put(name, new Replica(instant(t, "lastSuccess"), t.number("versions"), failures));
     }
     return out;
   }

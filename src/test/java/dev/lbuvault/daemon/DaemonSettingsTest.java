@@ -119,6 +119,78 @@ class DaemonSettingsTest {
     assertThat(s.replicas()).extracting(ReplicaSettings::name).containsExactly("usb");
   }
 
+  @Test
+  void anSshTargetTakesItsSectionsKeyAndOptionsElseTheTopLevelOnes() throws Exception {
+    Path top = Files.writeString(tmp.resolve("top_ed25519"), "key\n");
+    Path own = Files.writeString(tmp.resolve("own_ed25519"), "key\n");
+    DaemonSettings s =
+        parseFile(
+            "repo = " + tmp.resolve("repo"),
+            "source = /media/mmcblk0p1",
+            "ssh.identity = " + top,
+            "ssh.options = Port=2222 ConnectTimeout=5",
+            "[replicate friend]",
+            "to = ssh://root@friend-pi:2200/mnt/array/replica/rpi",
+            "ssh.identity = " + own,
+            "[replicate nas]",
+            "to = ssh://nas/srv/replica",
+            "ssh.options =",
+            "[replicate usb]",
+            "to = /mnt/usb/lbuvault");
+    var friend = s.replicas().get(0).ssh().orElseThrow();
+    assertThat(friend.url().toString())
+        .isEqualTo("ssh://root@friend-pi:2200/mnt/array/replica/rpi");
+    assertThat(friend.identity()).contains(own);
+    assertThat(friend.options()).containsExactly("Port=2222", "ConnectTimeout=5");
+    var nas = s.replicas().get(1).ssh().orElseThrow();
+    assertThat(nas.identity()).contains(top);
+    assertThat(nas.options()).isEmpty(); // set empty in the section: none, not the top-level ones
+    assertThat(s.replicas().get(2).ssh()).isEmpty();
+    assertThat(s.replicas())
+        .extracting(ReplicaSettings::name)
+        .containsExactly("friend", "nas", "usb");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[replicate friend];to = ssh://friend-pi | [replicate friend] to = \"ssh://friend-pi\": \"ssh://friend-pi\" names no path",
+        "[replicate friend];to = ssh://friend-pi:99999/mnt/r | [replicate friend] to = \"ssh://friend-pi:99999/mnt/r\": ssh port must be 1-65535",
+        "[replicate friend];to = ssh://friend-pi/mnt/../etc | [replicate friend] to = \"ssh://friend-pi/mnt/../etc\": the far side's path \"/mnt/../etc\" must not hold empty",
+        "[replicate friend];to = ssh://friend-pi/mnt/r;ssh.identity = /nonexistent/id_ed25519 | [replicate friend] ssh.identity = \"/nonexistent/id_ed25519\": not a readable file",
+        "[replicate friend];to = ssh://friend-pi/mnt/r;ssh.options = BatchMode=no | [replicate friend] to = \"ssh://friend-pi/mnt/r\": ssh option BatchMode=no cannot be changed",
+        "ssh.options = ProxyCommand;[replicate friend];to = ssh://friend-pi/mnt/r | [replicate friend] to = \"ssh://friend-pi/mnt/r\": ssh option \"ProxyCommand\" must look like Name=value",
+        "[replicate usb];to = /mnt/usb;ssh.identity = /etc/lbuvault/id_ed25519 | [replicate usb] ssh.identity = \"/etc/lbuvault/id_ed25519\": applies only to a to = ssh://... target",
+      })
+  void aBadSshTargetNamesItsSectionAndWhatIsWrong(String lines, String message) throws Exception {
+    String[] all = ("repo = " + tmp.resolve("repo") + ";source = /a;" + lines).split(";");
+    assertThatThrownBy(() -> parseFile(all))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void theCommandLineExitsWith2AndOneLineNamingTheSectionOfABadSshTarget() throws Exception {
+    Path conf = tmp.resolve("lbuvault.conf");
+    Files.writeString(
+        conf,
+        "repo = "
+            + tmp
+            + "\nsource = "
+            + tmp
+            + "\n[replicate friend]\nto = ssh://root@friend-pi/mnt/r\nssh.identity = "
+            + tmp.resolve("missing_ed25519")
+            + "\n");
+    Result r = Cli.run("daemon", "--config", conf.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith(
+            "lbuvault: [replicate friend] ssh.identity = \"" + tmp.resolve("missing_ed25519"))
+        .contains("not a readable file")
+        .hasLineCount(1);
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',

@@ -129,8 +129,11 @@ class LbuvaultMetricsTest {
         .contains(0.0);
     assertThat(Http.sample(before, "lbuvault_replica_versions{host=\"pi2\",target=\"usb\"}"))
         .contains(3.0);
-    m.publish(new ReplicaStatus("rpi", "usb", Optional.of(END), 5));
+    assertThat(Http.sample(before, "lbuvault_replica_failures_total" + rpi)).contains(0.0);
+    m.publish(new ReplicaStatus("rpi", "usb", Optional.of(END), 5, 2));
     String after = m.scrapeOwn();
+    assertThat(after).contains("# TYPE lbuvault_replica_failures_total counter");
+    assertThat(Http.sample(after, "lbuvault_replica_failures_total" + rpi)).contains(2.0);
     assertThat(Http.sample(after, "lbuvault_replica_last_success_timestamp_seconds" + rpi))
         .contains(END.toEpochMilli() / 1000.0);
     assertThat(Http.sample(after, "lbuvault_replica_versions" + rpi)).contains(5.0);

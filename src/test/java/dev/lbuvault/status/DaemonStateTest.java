@@ -57,7 +57,7 @@ class DaemonStateTest {
     DaemonState s =
         DaemonState.empty()
             .withReplica("usb", new DaemonState.Replica(Optional.of(T), 4))
-            .withReplica("offsite", DaemonState.Replica.never())
+            .withReplica("offsite", DaemonState.Replica.never().failedOnce().failedOnce())
             .withBackup(RunResult.STORED, T.plusSeconds(60), Duration.ofSeconds(2))
             .withVerify(T, 0)
             .withScheduledBackup(T);
@@ -65,12 +65,17 @@ class DaemonStateTest {
         .isEqualTo(
             new DaemonState.Replica(Optional.of(Instant.parse("2026-11-25T03:00:01.234Z")), 4));
     assertThat(s.replica("offsite").lastSuccess()).isEmpty();
+    assertThat(s.replica("offsite").failures()).isEqualTo(2);
     assertThat(s.replica("never-configured")).isEqualTo(DaemonState.Replica.never());
     assertThat(DaemonState.fromJson(s.toJson())).isEqualTo(s);
     // a file from before replication has no "replicas" field: every target reads as never
     String old = DaemonState.empty().withVerify(T, 0).toJson();
     assertThat(old).doesNotContain("replicas");
     assertThat(DaemonState.fromJson(old).replicas()).isEmpty();
+    // a file from before the failure counter has none: the count starts at 0
+    String noCounter = s.toJson().replaceAll(",\\s*\"failures\":\\s*2", "");
+    assertThat(noCounter).doesNotContain("\"failures\": 2");
+    assertThat(DaemonState.fromJson(noCounter).replica("offsite").failures()).isZero();
     assertThatThrownBy(
             () -> DaemonState.fromJson(s.toJson().replace("\"versions\": 4", "\"versions\": -1")))
         .hasMessageContaining("versions must be >= 0");
