@@ -1,15 +1,16 @@
 package dev.lbuvault.replicate;
 
+import static dev.lbuvault.testing.TwoBtrfsRepositories.entries;
+import static dev.lbuvault.testing.TwoBtrfsRepositories.field;
+import static dev.lbuvault.testing.TwoBtrfsRepositories.id;
+import static dev.lbuvault.testing.TwoBtrfsRepositories.versions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.cli.ExitCodes;
-import dev.lbuvault.testing.BtrfsLoop;
-import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
-import dev.lbuvault.testing.Cli.Result;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
-import dev.lbuvault.testing.Tools;
+import dev.lbuvault.testing.TwoBtrfsRepositories;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,35 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReceiveTest {
   @TempDir Path tmp;
-  BtrfsLoop a;
-  BtrfsLoop b;
-  Path card;
-  String source;
-  Path restrict;
-  String target;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    Tools.requireRoot();
-    Tools.require("mkfs.btrfs");
-    a = BtrfsLoop.create(Files.createDirectories(tmp.resolve("a")), 512);
-    b = BtrfsLoop.create(Files.createDirectories(tmp.resolve("b")), 512);
-    card = Cards.make(tmp.resolve("card"));
-    source = a.mountPoint().resolve("repo").toString();
-    restrict = Files.createDirectories(b.mountPoint().resolve("replica"));
-    target = restrict.resolve("offsite").toString();
-    assertThat(Cli.run("init", "--repo", source).exitCode()).isZero();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (b != null) {
-      b.close();
-    }
-    if (a != null) {
-      a.close();
-    }
-  }
+  @RegisterExtension final TwoBtrfsRepositories two = new TwoBtrfsRepositories();
 
   /** What one far-side run returned and printed. */
   record Run(int exitCode, String out, String err) {}
@@ -65,7 +37,8 @@ class ReceiveTest {
   /** Runs receive with SSH_ORIGINAL_COMMAND = {@code request}, stdin from {@code producer}. */
   private Run receive(String request, List<String> producer) throws Exception {
     List<String> cmd =
-        CliProcess.command(List.of(), List.of("receive", "--restrict-path", restrict.toString()));
+        CliProcess.command(
+            List.of(), List.of("receive", "--restrict-path", two.restrict().toString()));
     ProcessBuilder far = new ProcessBuilder(cmd);
     if (request != null) {
       far.environment().put("SSH_ORIGINAL_COMMAND", request);
@@ -91,41 +64,9 @@ class ReceiveTest {
     return receive(request, List.of());
   }
 
-  private void backup(int seed) throws Exception {
-    Cards.apkovl(card.resolve("rpi.apkovl.tar.gz"), "rpi", seed);
-    Result r = Cli.run("backup", "--repo", source, "--source", card.toString());
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-  }
-
-  private static List<Path> versions(String repo) throws Exception {
-    try (Stream<Path> s = Files.list(Path.of(repo, "hosts/rpi/versions"))) {
-      return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
-    }
-  }
-
-  private static List<String> entries(String repo) throws Exception {
-    try (Stream<Path> s = Files.list(Path.of(repo, "hosts/rpi/versions"))) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
-    }
-  }
-
-  private static String field(Path subvolume, String name) throws Exception {
-    String show = Commands.check(null, "btrfs", "subvolume", "show", subvolume.toString());
-    return show.lines()
-        .map(String::strip)
-        .filter(l -> l.startsWith(name + ":"))
-        .map(l -> l.substring(name.length() + 1).strip())
-        .findFirst()
-        .orElseThrow();
-  }
-
-  private static String id(Path version) {
-    return version.getFileName().toString();
-  }
-
   private String store(Path version, String uuid, String compression) {
     return "lbuvault receive store "
-        + target
+        + two.target()
         + " rpi "
         + id(version)
         + " "
@@ -146,19 +87,19 @@ class ReceiveTest {
   @Test
   void prepareCreatesTheRepositoryAndStoreReceivesFullThenIncrementalAsBtrfsConfirms()
       throws Exception {
-    backup(1);
-    backup(2);
-    List<Path> src = versions(source);
+    two.backup(1);
+    two.backup(2);
+    List<Path> src = versions(two.source());
 
-    Run list = receive("lbuvault receive list " + target + " rpi");
+    Run list = receive("lbuvault receive list " + two.target() + " rpi");
     assertThat(list.exitCode()).as(list.err()).isZero();
     assertThat(list.out()).startsWith("lbuvault-receive 1\nbackend none\nzstd ");
-    assertThat(Path.of(target)).doesNotExist();
+    assertThat(Path.of(two.target())).doesNotExist();
 
-    Run prepare = receive("lbuvault receive prepare " + target + " rpi");
+    Run prepare = receive("lbuvault receive prepare " + two.target() + " rpi");
     assertThat(prepare.exitCode()).as(prepare.err()).isZero();
     assertThat(prepare.out()).contains("backend btrfs\n").doesNotContain("version ");
-    assertThat(Path.of(target, "lbuvault.json")).exists();
+    assertThat(Path.of(two.target(), "lbuvault.json")).exists();
 
     String uuid0 = field(src.get(0), "UUID");
     String uuid1 = field(src.get(1), "UUID");
@@ -167,27 +108,24 @@ class ReceiveTest {
     Run incremental = receive(store(src.get(1), uuid1, "none"), send(src.get(1), src.get(0)));
     assertThat(incremental.exitCode()).as(incremental.err()).isZero();
 
-    List<Path> dst = versions(target);
-    assertThat(entries(target)).containsExactly(id(src.get(0)), id(src.get(1)));
-    for (int i = 0; i < 2; i++) {
-      assertThat(field(dst.get(i), "Flags")).contains("readonly");
-      assertThat(field(dst.get(i), "Received UUID")).isEqualTo(field(src.get(i), "UUID"));
-      Commands.check(dst.get(i), "sha256sum", "--strict", "-c", "SHA256SUMS");
+    assertThat(entries(two.target())).containsExactly(id(src.get(0)), id(src.get(1)));
+    for (Path version : src) {
+      two.assertReceived(id(version));
     }
-    Run listed = receive("lbuvault receive list " + target + " rpi");
+    Run listed = receive("lbuvault receive list " + two.target() + " rpi");
     assertThat(listed.out())
         .contains("version " + id(src.get(0)) + " " + uuid0 + "\n")
         .contains("version " + id(src.get(1)) + " " + uuid1 + "\n");
-    Result verify = Cli.run("verify", "--repo", target);
+    Cli.Result verify = Cli.run("verify", "--repo", two.target());
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
   }
 
   @Test
   void aStreamThatIsNotTheNamedVersionOrIsCutShortLeavesNothingAndFails() throws Exception {
-    backup(1);
-    backup(2);
-    List<Path> src = versions(source);
-    assertThat(receive("lbuvault receive prepare " + target + " rpi").exitCode()).isZero();
+    two.backup(1);
+    two.backup(2);
+    List<Path> src = versions(two.source());
+    assertThat(receive("lbuvault receive prepare " + two.target() + " rpi").exitCode()).isZero();
     String uuid0 = field(src.get(0), "UUID");
 
     // The stream of the first version, announced as the second.
@@ -197,13 +135,13 @@ class ReceiveTest {
     assertThat(misnamed.err())
         .contains("version " + id(src.get(1)) + " of host rpi was not replicated")
         .contains("came with other entries (" + id(src.get(0)) + ")");
-    assertThat(entries(target)).isEmpty();
+    assertThat(entries(two.target())).isEmpty();
 
     // The right stream, but the UUID the near side expects is another one.
     Run wrongUuid = receive(store(src.get(0), field(src.get(1), "UUID"), "none"), send(src.get(0)));
     assertThat(wrongUuid.exitCode()).isEqualTo(ExitCodes.FAILURE);
     assertThat(wrongUuid.err()).contains("has no received UUID matching the source");
-    assertThat(entries(target)).isEmpty();
+    assertThat(entries(two.target())).isEmpty();
 
     // A stream cut after 4 KiB: btrfs receive fails; the half-made subvolume goes too.
     Path cut = tmp.resolve("cut.stream");
@@ -211,26 +149,29 @@ class ReceiveTest {
     Run garbled = receive(store(src.get(0), uuid0, "none"), List.of("cat", cut.toString()));
     assertThat(garbled.exitCode()).isEqualTo(ExitCodes.FAILURE);
     assertThat(garbled.err()).contains("was not replicated").contains("btrfs receive");
-    assertThat(entries(target)).isEmpty();
-    assertThat(Cli.run("list", "--repo", target).out()).doesNotContain(id(src.get(0)));
+    assertThat(entries(two.target())).isEmpty();
+    assertThat(Cli.run("list", "--repo", two.target()).out()).doesNotContain(id(src.get(0)));
 
     Run fine = receive(store(src.get(0), uuid0, "none"), send(src.get(0)));
     assertThat(fine.exitCode()).as(fine.err()).isZero();
-    assertThat(entries(target)).containsExactly(id(src.get(0)));
+    assertThat(entries(two.target())).containsExactly(id(src.get(0)));
   }
 
   @Test
   void anythingButItsThreeRequestsInsideThePathIsRefusedWithExit3AndTouchesNothing()
       throws Exception {
-    Path elsewhere = Files.createDirectories(b.mountPoint().resolve("elsewhere"));
-    Files.createSymbolicLink(restrict.resolve("escape"), elsewhere);
+    Path elsewhere = Files.createDirectories(two.targetFilesystem().resolve("elsewhere"));
+    Files.createSymbolicLink(two.restrict().resolve("escape"), elsewhere);
     String[][] cases = {
       {"id", "only \"lbuvault receive"},
       {"cat /etc/shadow", "only \"lbuvault receive"},
-      {"lbuvault receive prepare " + elsewhere + " rpi", "may only use " + restrict},
-      {"lbuvault receive prepare " + restrict + "/escape/x rpi", "may only use " + restrict},
-      {"lbuvault receive prepare " + restrict + "/../elsewhere rpi", "\"..\" parts"},
-      {"lbuvault receive prepare " + target + " rpi --backend plain", "takes 2 arguments"},
+      {"lbuvault receive prepare " + elsewhere + " rpi", "may only use " + two.restrict()},
+      {
+        "lbuvault receive prepare " + two.restrict() + "/escape/x rpi",
+        "may only use " + two.restrict()
+      },
+      {"lbuvault receive prepare " + two.restrict() + "/../elsewhere rpi", "\"..\" parts"},
+      {"lbuvault receive prepare " + two.target() + " rpi --backend plain", "takes 2 arguments"},
       {null, "this key only receives replicas"},
     };
     for (String[] c : cases) {
@@ -243,7 +184,7 @@ class ReceiveTest {
     try (Stream<Path> s = Files.list(elsewhere)) {
       assertThat(s).isEmpty();
     }
-    try (Stream<Path> s = Files.list(restrict)) {
+    try (Stream<Path> s = Files.list(two.restrict())) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactly("escape");
     }
   }

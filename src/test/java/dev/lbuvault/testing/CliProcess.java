@@ -1,7 +1,9 @@
 package dev.lbuvault.testing;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,5 +45,20 @@ public final class CliProcess {
     cmd.add("dev.lbuvault.cli.Main");
     cmd.addAll(args);
     return cmd;
+  }
+
+  /**
+   * Writes {@code dir/lbuvault}, a shell launcher of this build's CLI, as an installed one would be
+   * on a far host (an sshd forced command runs it), and returns its path.
+   */
+  public static Path launcher(Path dir) throws IOException {
+    Path script = Files.createDirectories(dir).resolve("lbuvault");
+    StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
+    for (String word : command(List.of(), List.of())) {
+      sh.append(" '").append(word.replace("'", "'\\''")).append('\'');
+    }
+    Files.writeString(script, sh.append(" \"$@\"\n").toString());
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    return script;
   }
 }

@@ -12,7 +12,6 @@ import dev.lbuvault.testing.Sshd;
 import dev.lbuvault.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -75,7 +74,8 @@ class KillDuringReplicateTest {
       Path target = restrict.resolve("offsite");
       assertThat(Cli.run("init", "--repo", source.toString()).out()).contains("backend btrfs");
       sshd.authorizeForcedCommand(
-          sshd.identity(), launcher(tmp) + " receive --restrict-path " + restrict);
+          sshd.identity(),
+          CliProcess.launcher(tmp.resolve("bin")) + " receive --restrict-path " + restrict);
       List<String> args =
           new ArrayList<>(
               List.of(
@@ -99,19 +99,6 @@ class KillDuringReplicateTest {
           0,
           restrict.toString());
     }
-  }
-
-  /** An {@code lbuvault} launcher for this build, as an installed one would be on the far host. */
-  private static Path launcher(Path tmp) throws Exception {
-    Path bin = Files.createDirectories(tmp.resolve("bin"));
-    Path script = bin.resolve("lbuvault");
-    StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
-    for (String word : CliProcess.command(List.of(), List.of())) {
-      sh.append(" '").append(word.replace("'", "'\\''")).append('\'');
-    }
-    Files.writeString(script, sh.append(" \"$@\"\n").toString());
-    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-    return script;
   }
 
   /**
