@@ -8,22 +8,29 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The remote half of an ssh scan: a fixed POSIX shell script (run as {@code sh -c SCRIPT sh PATH})
- * that lists the card by stat only with {@code find} and {@code stat -c}, which both busybox and
- * GNU coreutils have, and the parser of its output into a {@link CardScan}. Names holding control
- * characters or backslashes (FAT allows neither) cannot travel safely in a line-based listing or in
- * tar's name list: they are pruned remotely and counted, and become warnings.
+ * that lists the card by stat only with {@code find} and {@code stat -c}, using only what both
+ * busybox (as Alpine configures it) and GNU findutils/coreutils have, and the parser of its output
+ * into a {@link CardScan}. Names holding control characters or backslashes (FAT allows neither)
+ * cannot travel safely in a line-based listing or in tar's name list: they are pruned remotely and
+ * counted, and become warnings.
  */
 final class RemoteListing {
   /** Printed once per pruned entry instead of its unprintable name. */
   static final String BAD_NAME_LINE = "bad-name";
 
+  /**
+   * {@code -exec stat ... {} +} stands at the top level of the expression, never inside {@code \(
+   * \)}: busybox 1.35's find (Debian's; found by SshPullOnBusyboxTest) never runs a batched {@code
+   * -exec +} inside parentheses, so it listed nothing and the card looked empty. Hence {@code !
+   * -name .} twice.
+   */
   static final String SCRIPT =
       "cd \"$1\" 2>/dev/null || exit "
           + SshCardReader.EXIT_NO_DIRECTORY
-          + "; find . ! -name . \\( \\( -name '*[[:cntrl:]]*' -o -name '*\\\\*' \\) -prune"
+          + "; find . ! -name . \\( -name '*[[:cntrl:]]*' -o -name '*\\\\*' \\) -prune"
           + " -exec echo "
           + BAD_NAME_LINE
-          + " \\; -o -exec stat -c '%F/%s/%Y/%n' {} + \\) || exit "
+          + " \\; -o ! -name . -exec stat -c '%F/%s/%Y/%n' {} + || exit "
           + SshCardReader.EXIT_LISTING_FAILED;
 
   private RemoteListing() {}
