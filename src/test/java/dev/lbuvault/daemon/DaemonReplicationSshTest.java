@@ -16,7 +16,6 @@ import dev.lbuvault.testing.Tools;
 import dev.lbuvault.testing.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * only key for the daemon is the restricted one of docs/offsite.md ({@code command="lbuvault
  * receive --restrict-path DIR",restrict}, this build's CLI as the far side), two real btrfs
  * filesystems on loop devices, and {@code btrfs subvolume show}, {@code sha256sum -c} and promtool
- * as judges. Then the server goes away: the runs fail, are counted, and change neither gauge, while
- * the daemon goes on backing up.
+ * as judges. The section's own key overrides a top-level one the server does not know (with it, no
+ * version would arrive). Then the server goes away: the runs fail, are counted, and change neither
+ * gauge, while the daemon goes on backing up.
  */
 class DaemonReplicationSshTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -54,7 +54,8 @@ class DaemonReplicationSshTest {
       Sshd sshd = Sshd.start();
       try {
         sshd.authorizeForcedCommand(
-            sshd.identity(), launcher() + " receive --restrict-path " + restrict);
+            sshd.identity(),
+            CliProcess.launcher(tmp.resolve("bin")) + " receive --restrict-path " + restrict);
         LbuvaultMetrics metrics = new LbuvaultMetrics();
         Daemon daemon =
             new Daemon(
@@ -129,11 +130,13 @@ class DaemonReplicationSshTest {
                 "settle = 1s",
                 "verify.schedule = off",
                 "backup.schedule = off",
-                // the top-level ssh keys of ssh sources serve the target too
-                "ssh.identity = " + sshd.identity(),
+                // a key the server does not know, which the section's own key overrides; the
+                // top-level options (the server's host key) serve the section, which sets none
+                "ssh.identity = " + sshd.newIdentity("stranger"),
                 "ssh.options = " + String.join(" ", sshd.sshOptions()),
                 "[replicate friend]",
                 "to = " + sshd.url(offsite.toString()),
+                "ssh.identity = " + sshd.identity(),
                 "schedule = */3 * * * * ?"),
             DaemonSettings.keyNames(),
             DaemonSettings.SECTION_KEYS,
@@ -143,19 +146,6 @@ class DaemonReplicationSshTest {
 
   private static double sample(LbuvaultMetrics metrics, String name) {
     return Http.sample(metrics.scrapeOwn(), name + SERIES).orElse(Double.NaN);
-  }
-
-  /** An {@code lbuvault} launcher for this build, as an installed one would be on the far host. */
-  private Path launcher() throws Exception {
-    Path bin = Files.createDirectories(tmp.resolve("bin"));
-    Path script = bin.resolve("lbuvault");
-    StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
-    for (String word : CliProcess.command(List.of(), List.of())) {
-      sh.append(" '").append(word.replace("'", "'\\''")).append('\'');
-    }
-    Files.writeString(script, sh.append(" \"$@\"\n").toString());
-    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-    return script;
   }
 
   private static List<Path> versions(Path repo) throws Exception {
