@@ -50,12 +50,8 @@ class SshSourceTest {
   }
 
   private Result pullWith(Path key, String url, String... more) {
-    List<String> args =
-        new ArrayList<>(
-            List.of("backup", "--repo", repo, "--source", url, "--ssh-identity", key.toString()));
-    for (String o : sshd.sshOptions()) {
-      args.addAll(List.of("--ssh-option", o));
-    }
+    List<String> args = new ArrayList<>(List.of("backup", "--repo", repo, "--source", url));
+    args.addAll(sshd.cliOptions(key));
     args.addAll(List.of(more));
     return Cli.run(args.toArray(String[]::new));
   }

@@ -54,19 +54,8 @@ class ReplicateSshTest {
   }
 
   private Result replicate(String to, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "replicate",
-                "--repo",
-                two.source(),
-                "--to",
-                to,
-                "--ssh-identity",
-                sshd.identity().toString()));
-    for (String o : sshd.sshOptions()) {
-      args.addAll(List.of("--ssh-option", o));
-    }
+    List<String> args = new ArrayList<>(List.of("replicate", "--repo", two.source(), "--to", to));
+    args.addAll(sshd.cliOptions(sshd.identity()));
     args.addAll(List.of(extra));
     return Cli.run(args.toArray(String[]::new));
   }

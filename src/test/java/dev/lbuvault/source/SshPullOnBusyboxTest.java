@@ -59,6 +59,14 @@ class SshPullOnBusyboxTest {
     if (sshd != null) {
       sshd.close();
     }
+    if (applets != null) {
+      // @TempDir would delete them too, with one warning per link to a file outside it
+      try (Stream<Path> links = Files.list(applets)) {
+        for (Path link : links.toList()) {
+          Files.delete(link);
+        }
+      }
+    }
   }
 
   /** One link per applet but sh and tar (see the class comment). */
@@ -91,18 +99,8 @@ class SshPullOnBusyboxTest {
 
   private Result pullWith(Path key, String... more) {
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "backup",
-                "--repo",
-                repo,
-                "--source",
-                sshd.url(card.toString()),
-                "--ssh-identity",
-                key.toString()));
-    for (String o : sshd.sshOptions()) {
-      args.addAll(List.of("--ssh-option", o));
-    }
+        new ArrayList<>(List.of("backup", "--repo", repo, "--source", sshd.url(card.toString())));
+    args.addAll(sshd.cliOptions(key));
     args.addAll(List.of(more));
     return Cli.run(args.toArray(String[]::new));
   }

@@ -179,6 +179,18 @@ public final class Sshd implements AutoCloseable {
         "StrictHostKeyChecking=yes");
   }
 
+  /**
+   * lbuvault's own options to reach this server with {@code key}: {@code --ssh-identity KEY} and
+   * one {@code --ssh-option} per {@link #sshOptions()}.
+   */
+  public List<String> cliOptions(Path key) {
+    List<String> args = new ArrayList<>(List.of("--ssh-identity", key.toString()));
+    for (String o : sshOptions()) {
+      args.addAll(List.of("--ssh-option", o));
+    }
+    return args;
+  }
+
   /** The full {@code ssh} command line that runs {@code remoteCommand} on this server. */
   public List<String> sshCommand(Path key, String... remoteCommand) {
     List<String> cmd = new ArrayList<>();

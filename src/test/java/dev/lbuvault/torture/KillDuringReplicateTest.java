@@ -1,5 +1,6 @@
 package dev.lbuvault.torture;
 
+import static dev.lbuvault.testing.TwoBtrfsRepositories.field;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.testing.BtrfsLoop;
@@ -79,16 +80,8 @@ class KillDuringReplicateTest {
       List<String> args =
           new ArrayList<>(
               List.of(
-                  "replicate",
-                  "--repo",
-                  source.toString(),
-                  "--to",
-                  sshd.url(target.toString()),
-                  "--ssh-identity",
-                  sshd.identity().toString()));
-      for (String o : sshd.sshOptions()) {
-        args.addAll(List.of("--ssh-option", o));
-      }
+                  "replicate", "--repo", source.toString(), "--to", sshd.url(target.toString())));
+      args.addAll(sshd.cliOptions(sshd.identity()));
       // --keep-* is not applied over ssh (prune runs on the far side), so no limit here.
       killRepeatedly(
           tmp,
@@ -310,16 +303,6 @@ class KillDuringReplicateTest {
           || n.startsWith(".receiving-")
           || (n.startsWith("..receiving-") && n.contains(".tmp-"));
     }
-  }
-
-  static String field(Path subvolume, String name) throws Exception {
-    String show = Commands.check(null, "btrfs", "subvolume", "show", subvolume.toString());
-    return show.lines()
-        .map(String::strip)
-        .filter(l -> l.startsWith(name + ":"))
-        .map(l -> l.substring(name.length() + 1).strip())
-        .findFirst()
-        .orElseThrow();
   }
 
   private static long timeOneRun(Path tmp, String[] args) throws Exception {

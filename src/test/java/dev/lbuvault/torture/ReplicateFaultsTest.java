@@ -10,6 +10,7 @@ import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Leftovers;
 import dev.lbuvault.testing.Tools;
+import dev.lbuvault.testing.TwoBtrfsRepositories;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,10 +246,10 @@ class ReplicateFaultsTest {
         Cli.Result next = replicate(source, target);
         assertThat(next.exitCode()).as(when + ": next run: " + next).isZero();
         Path copy = target.resolve("hosts/rpi/versions").resolve(id);
-        assertThat(KillDuringReplicateTest.field(copy, "Flags")).contains("readonly");
-        assertThat(KillDuringReplicateTest.field(copy, "Received UUID"))
+        assertThat(TwoBtrfsRepositories.field(copy, "Flags")).contains("readonly");
+        assertThat(TwoBtrfsRepositories.field(copy, "Received UUID"))
             .isEqualTo(
-                KillDuringReplicateTest.field(
+                TwoBtrfsRepositories.field(
                     source.resolve("hosts/rpi/versions").resolve(id), "UUID"));
         Commands.Output sums =
             Commands.run(copy, List.of("sha256sum", "--quiet", "--strict", "-c", "SHA256SUMS"));
