@@ -23,16 +23,25 @@ public final class ExitCodes {
   /** The source card is busy: an lbu commit is in progress; retry later. */
   public static final int BUSY = 5;
 
-  /** An ssh:// source's host cannot be reached (name unknown, refused, timed out). */
+  /** An ssh:// source's or target's host cannot be reached (name unknown, refused, timed out). */
   public static final int SSH_UNREACHABLE = 6;
 
-  /** An ssh:// source's host refused the login, or its host key is unknown or changed. */
+  /**
+   * An ssh:// source's or target's host refused the login, or its host key is unknown or changed;
+   * for a target also the far side's lbuvault receive refusing what its key does not allow.
+   */
   public static final int SSH_REFUSED = 7;
 
-  /** An ssh:// source's directory does not exist on its host. */
+  /**
+   * An ssh:// source's directory does not exist on its host; a target's path cannot hold a
+   * repository there (parent or --restrict-path missing, something else in it, no lbuvault).
+   */
   public static final int SSH_NO_PATH = 8;
 
-  /** Reading an ssh:// source broke off (connection lost, remote tar failed mid-stream). */
+  /**
+   * Reading an ssh:// source, or sending to an ssh:// target, broke off (connection lost, the far
+   * side's tar or receive killed mid-stream).
+   */
   public static final int SSH_TRANSFER = 9;
 
   private ExitCodes() {}

@@ -4,6 +4,7 @@ import dev.lbuvault.archive.InvalidApkovlException;
 import dev.lbuvault.config.ConfigException;
 import dev.lbuvault.recover.RecoverRefusedException;
 import dev.lbuvault.recover.VerificationFailedException;
+import dev.lbuvault.replicate.RemoteTargetException;
 import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.source.RemoteSourceException;
 import dev.lbuvault.source.SourceBusyException;
@@ -121,6 +122,14 @@ public final class Main {
             case UNREACHABLE -> ExitCodes.SSH_UNREACHABLE;
             case AUTHENTICATION -> ExitCodes.SSH_REFUSED;
             case MISSING_PATH -> ExitCodes.SSH_NO_PATH;
+            case TRANSFER -> ExitCodes.SSH_TRANSFER;
+          };
+    } else if (ex instanceof RemoteTargetException r) {
+      code =
+          switch (r.kind()) {
+            case UNREACHABLE -> ExitCodes.SSH_UNREACHABLE;
+            case REFUSED -> ExitCodes.SSH_REFUSED;
+            case NO_PATH -> ExitCodes.SSH_NO_PATH;
             case TRANSFER -> ExitCodes.SSH_TRANSFER;
           };
     } else if (ex instanceof RecoverRefusedException) {

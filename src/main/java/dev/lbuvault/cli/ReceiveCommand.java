@@ -6,6 +6,7 @@ import dev.lbuvault.replicate.ReceiveRequest;
 import dev.lbuvault.replicate.Receiver;
 import dev.lbuvault.replicate.ReplicaListing;
 import dev.lbuvault.replicate.RestrictedPath;
+import dev.lbuvault.replicate.TargetPathException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
           + " ...",
       "It reads the request from SSH_ORIGINAL_COMMAND and allows only listing a host's versions,",
       "preparing the repository and receiving a btrfs send stream into it, under --restrict-path.",
-      "Anything else is refused with exit 3."
+      "Anything else is refused with exit 3; a missing DIR, a missing parent of the",
+      "repository or a path holding something else exits 8."
     })
 final class ReceiveCommand implements Callable<Integer> {
   static final String ENV = "SSH_ORIGINAL_COMMAND";
@@ -46,14 +48,16 @@ final class ReceiveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RestrictedPath restriction = RestrictedPath.of(restrictPath);
     Optional<ReplicaListing> listing;
     try {
+      RestrictedPath restriction = RestrictedPath.of(restrictPath);
       ReceiveRequest request = ReceiveRequest.parse(System.getenv(ENV));
       listing =
           new Receiver(restriction, ProcessRunner.system(), Clock.systemUTC()).answer(request);
     } catch (ReceiveRefusedException e) {
       throw new CommandFailure(ExitCodes.UNSAFE, e.getMessage());
+    } catch (TargetPathException e) {
+      throw new CommandFailure(ExitCodes.SSH_NO_PATH, e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
     listing.ifPresent(l -> out.print(l.write()));

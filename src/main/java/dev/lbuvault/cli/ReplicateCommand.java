@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
       "sides hold), and versions it would not keep are not sent.",
       "To ssh://[user@]host[:port]/path, each version goes as btrfs send | ssh, into a btrfs",
       "repository there kept by lbuvault receive (docs/offsite.md); btrfs sources only.",
-      "Exit 0 when every version is there, 1 when one could not be sent."
+      "Exit 0 when every version is there, 1 when one could not be sent; over ssh 6 host",
+      "unreachable, 7 login, host key or request refused, 8 no usable path there, 9 broke off."
     })
 final class ReplicateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

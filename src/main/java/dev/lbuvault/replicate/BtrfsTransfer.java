@@ -54,9 +54,24 @@ final class BtrfsTransfer {
     // The far side's own message says more than the send's broken pipe that follows from it.
     ProcessResult far = results.get(results.size() - 1);
     if (!far.succeeded()) {
-      throw new IOException(far.describeFailure());
+      throw new FarSideFailed(far);
     }
     check(results);
+  }
+
+  /** The command that carried the stream to the far side failed; its result says how. */
+  static final class FarSideFailed extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final transient ProcessResult result;
+
+    FarSideFailed(ProcessResult result) {
+      super(result.describeFailure());
+      this.result = result;
+    }
+
+    ProcessResult result() {
+      return result;
+    }
   }
 
   /**

@@ -56,6 +56,7 @@ public final class Receiver {
   }
 
   private ReplicaListing list(Path dir, String host) throws IOException, RepositoryException {
+    requireUsable(dir);
     if (!Files.exists(dir.resolve(Repository.MARKER_FILE))) {
       return new ReplicaListing("none", hasZstd(), Map.of());
     }
@@ -71,6 +72,7 @@ public final class Receiver {
 
   /** Creates the repository when missing (btrfs only), removes the host's leftovers, lists. */
   private ReplicaListing prepare(Path dir, String host) throws IOException, RepositoryException {
+    requireUsable(dir);
     Repository repo =
         Files.exists(dir.resolve(Repository.MARKER_FILE))
             ? Repository.open(dir, runner)
@@ -103,6 +105,37 @@ public final class Receiver {
     }
     if (failure.isPresent()) {
       throw new IOException(failure.get());
+    }
+  }
+
+  /**
+   * Refuses a path whose parent is missing (a mistyped path is not created on a whim) or that holds
+   * something other than a repository or an empty directory.
+   */
+  private static void requireUsable(Path dir) throws IOException {
+    Path parent = dir.getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new TargetPathException(
+          "no directory "
+              + parent
+              + " on this host to keep the repository "
+              + dir.getFileName()
+              + " in: create it there, or correct the path in --to");
+    }
+    if (Files.exists(dir.resolve(Repository.MARKER_FILE)) || !Files.exists(dir)) {
+      return;
+    }
+    boolean empty = false;
+    if (Files.isDirectory(dir)) {
+      try (var entries = Files.newDirectoryStream(dir)) {
+        empty = !entries.iterator().hasNext();
+      }
+    }
+    if (!empty) {
+      throw new TargetPathException(
+          dir
+              + " on this host is not an lbuvault repository and not an empty directory: name a"
+              + " new or empty directory, or a repository, in --to");
     }
   }
 

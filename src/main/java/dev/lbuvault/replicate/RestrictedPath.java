@@ -23,12 +23,13 @@ public final class RestrictedPath {
   /**
    * The restriction named by {@code --restrict-path}, which must exist.
    *
-   * @throws IOException when it does not exist or cannot be resolved
+   * @throws TargetPathException when it does not exist
+   * @throws IOException when it cannot be resolved
    */
   public static RestrictedPath of(Path dir) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();
     if (!Files.isDirectory(abs)) {
-      throw new IOException(
+      throw new TargetPathException(
           "--restrict-path "
               + abs
               + " is not an existing directory; create it (the replicas are kept there)");

@@ -7,6 +7,8 @@ import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionId;
 import dev.lbuvault.snapshot.BtrfsBackend;
+import dev.lbuvault.ssh.SshCommand;
+import dev.lbuvault.ssh.SshFailure;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -33,6 +35,15 @@ public final class SshTarget {
     /** never. */
     NONE
   }
+
+  /** {@code lbuvault receive}'s exit status for a refused request. */
+  static final int EXIT_REFUSED = 3;
+
+  /** {@code lbuvault receive}'s exit status for a path it cannot keep a repository at. */
+  static final int EXIT_NO_PATH = 8;
+
+  /** A shell's exit status for a command it cannot find: no lbuvault installed there. */
+  static final int EXIT_NOT_FOUND = 127;
 
   private final String url;
   private final String path;
@@ -77,9 +88,19 @@ public final class SshTarget {
         new ReceiveRequest(op, path, host, Optional.empty(), Optional.empty(), false);
     ProcessResult r = runner.run(ssh.apply(request.commandLine()));
     if (!r.succeeded()) {
+      Optional<RemoteTargetException> known =
+          failure(r, dryRun ? "list its versions" : "prepare it", false);
+      if (known.isPresent()) {
+        throw known.get();
+      }
       throw new IOException(url + ": " + r.describeFailure());
     }
-    ReplicaListing listing = ReplicaListing.parse(r.stdout(), url);
+    ReplicaListing listing;
+    try {
+      listing = ReplicaListing.parse(r.stdout(), url);
+    } catch (IOException notReceive) {
+      throw new RemoteTargetException(RemoteTargetException.Kind.NO_PATH, notReceive.getMessage());
+    }
     if (!"btrfs".equals(listing.backend()) && !(dryRun && "none".equals(listing.backend()))) {
       throw new IOException(
           url
@@ -107,6 +128,95 @@ public final class SshTarget {
               + " mounted disk instead (--to DIR), or copy that directory with rsync -aH");
     }
     return new Sending(source, new BtrfsTransfer(runner));
+  }
+
+  /**
+   * The failure of one request that ends the run, with the exit code it deserves: ssh's own
+   * failures (exit 255, told apart as the ssh pull tells them, {@link SshFailure}), the far side's
+   * refusal (receive's exit 3), a path it cannot use (receive's exit 8) and a far side without
+   * lbuvault (the shell's 127). Empty for any other failure (a garbled receive, a full disk there),
+   * which the far side's own message describes.
+   *
+   * @param doing what the request was for, as in "cannot reach URL over ssh to {@code doing}"
+   * @param transferring whether a stream was under way (a lost connection then broke it off)
+   */
+  private Optional<RemoteTargetException> failure(
+      ProcessResult r, String doing, boolean transferring) {
+    String far = SshFailure.lastLine(r.stderr()).replaceFirst("^lbuvault: ", "");
+    RemoteTargetException e =
+        switch (r.exitCode()) {
+          case SshCommand.SSH_FAILURE -> sshFailure(r.stderr(), doing, transferring);
+          case EXIT_REFUSED ->
+              new RemoteTargetException(
+                  RemoteTargetException.Kind.REFUSED,
+                  "the far side's lbuvault receive at "
+                      + url
+                      + " refused to "
+                      + doing
+                      + " (exited 3: "
+                      + far
+                      + ")"
+                      + "; its authorized_keys line does not allow this (docs/offsite.md)");
+          case EXIT_NO_PATH ->
+              new RemoteTargetException(RemoteTargetException.Kind.NO_PATH, url + ": " + far);
+          case EXIT_NOT_FOUND ->
+              new RemoteTargetException(
+                  RemoteTargetException.Kind.NO_PATH,
+                  "no lbuvault receive answers at "
+                      + url
+                      + " ("
+                      + far
+                      + "): install lbuvault there and name it in the key's"
+                      + " command=\"... receive --restrict-path DIR\" (docs/offsite.md)");
+          default -> null;
+        };
+    return Optional.ofNullable(e);
+  }
+
+  private RemoteTargetException sshFailure(String stderr, String doing, boolean transferring) {
+    String line = SshFailure.lastLine(stderr);
+    return switch (SshFailure.of(stderr)) {
+      case LOGIN_REFUSED ->
+          new RemoteTargetException(
+              RemoteTargetException.Kind.REFUSED,
+              "ssh login to "
+                  + url
+                  + " refused ("
+                  + line
+                  + ") to "
+                  + doing
+                  + ": check the key (--ssh-identity) and that host's authorized_keys");
+      case HOST_KEY ->
+          new RemoteTargetException(
+              RemoteTargetException.Kind.REFUSED,
+              "the host key of "
+                  + url
+                  + " is not in known_hosts or has changed ("
+                  + line
+                  + "): check it and add it (ssh once by hand, or --ssh-option"
+                  + " UserKnownHostsFile=FILE)");
+      case CONNECTION ->
+          transferring
+              ? new RemoteTargetException(
+                  RemoteTargetException.Kind.TRANSFER,
+                  "the ssh connection to "
+                      + url
+                      + " broke off trying to "
+                      + doing
+                      + " ("
+                      + line
+                      + "); the far side deletes the partial copy on the next run: run replicate"
+                      + " again")
+              : new RemoteTargetException(
+                  RemoteTargetException.Kind.UNREACHABLE,
+                  "cannot reach "
+                      + url
+                      + " over ssh to "
+                      + doing
+                      + " ("
+                      + line
+                      + "); nothing was sent, retry when the host is up");
+    };
   }
 
   /** btrfs send | ssh receive, one version at a time. */
@@ -147,17 +257,28 @@ public final class SshTarget {
                 zstd);
         btrfs.sendTo(v.dir(), parent, zstd, ssh.apply(store.commandLine()));
         return Optional.empty();
+      } catch (BtrfsTransfer.FarSideFailed e) {
+        // ssh's own failure or a refusal ends the run: every later version would fail alike.
+        Optional<RemoteTargetException> fatal =
+            failure(e.result(), "send version " + t.id() + " of host " + t.host(), true);
+        if (fatal.isPresent()) {
+          throw fatal.get();
+        }
+        return Optional.of(notReplicated(t, e));
       } catch (IOException e) {
-        return Optional.of(
-            "version "
-                + t.id()
-                + " of host "
-                + t.host()
-                + " was not replicated to "
-                + url
-                + ": "
-                + e.getMessage());
+        return Optional.of(notReplicated(t, e));
       }
+    }
+
+    private String notReplicated(Transfer t, IOException e) {
+      return "version "
+          + t.id()
+          + " of host "
+          + t.host()
+          + " was not replicated to "
+          + url
+          + ": "
+          + e.getMessage();
     }
 
     private boolean useZstd(String host) throws IOException {

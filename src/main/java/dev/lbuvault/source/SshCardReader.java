@@ -5,6 +5,7 @@ import dev.lbuvault.process.ProcessResult;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.source.RemoteSourceException.Kind;
 import dev.lbuvault.ssh.SshCommand;
+import dev.lbuvault.ssh.SshFailure;
 import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -197,7 +198,8 @@ public final class SshCardReader implements CardReader {
   private RemoteSourceException sshFailure(String stderr, String verb) {
     String line = lastLine(stderr);
     String host = ssh.url().destination();
-    if (stderr.contains("Permission denied")) {
+    SshFailure failure = SshFailure.of(stderr);
+    if (failure == SshFailure.LOGIN_REFUSED) {
       return new RemoteSourceException(
           Kind.AUTHENTICATION,
           "ssh login to "
@@ -209,8 +211,7 @@ public final class SshCardReader implements CardReader {
               + ": check the key (--ssh-identity) and that host's authorized_keys; nothing was"
               + " stored");
     }
-    if (stderr.contains("Host key verification failed")
-        || stderr.contains("HOST IDENTIFICATION HAS CHANGED")) {
+    if (failure == SshFailure.HOST_KEY) {
       return new RemoteSourceException(
           Kind.AUTHENTICATION,
           "host key of "
@@ -247,8 +248,7 @@ public final class SshCardReader implements CardReader {
 
   /** The last line worth showing: ssh's error comes last, after any warnings. */
   static String lastLine(String text) {
-    List<String> lines = text.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-    return lines.isEmpty() ? "no message" : lines.get(lines.size() - 1);
+    return SshFailure.lastLine(text);
   }
 
   private static String drain(Process p) {

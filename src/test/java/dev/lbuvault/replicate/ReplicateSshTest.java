@@ -117,7 +117,7 @@ class ReplicateSshTest {
 
     two.backup(1);
     Result r = replicate(sshd.url(elsewhere.resolve("offsite").toString()));
-    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.SSH_REFUSED);
     assertThat(r.err().lines()).hasSize(1);
     assertThat(r.err()).contains("exited 3").contains("may only use " + two.restrict());
     try (Stream<Path> s = Files.list(elsewhere)) {
