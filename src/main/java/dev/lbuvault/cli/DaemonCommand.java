@@ -246,7 +246,7 @@ final class DaemonCommand implements Callable<Integer> {
         (thread, e) -> fail(log, "thread " + thread.getName() + " died: " + e));
 
     LbuvaultMetrics metrics = new LbuvaultMetrics();
-    metrics.bindJvmMetrics();
+    metrics.bindProcessMetrics();
     Optional<TextfileExporter> textfile = settings.textfileDir().map(TextfileExporter::new);
     Runnable writeTextfile =
         () ->

@@ -12,17 +12,8 @@ import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +30,8 @@ import java.util.function.ToDoubleFunction;
  * instead of starting from zero. Labels are {@code host} (one value per configured source: a
  * source's meters are re-registered when its host changes), {@code result} (four values) and, for
  * the replica gauges, {@code target} (one value per configured target), so nothing grows without
- * bound. JVM and process metrics live in a second registry that only the long-running daemon binds
- * and that the textfile leaves out: a finished process has no memory or threads to report.
+ * bound. Process metrics live in a second registry that only the long-running daemon binds and that
+ * the textfile leaves out: a finished process has no memory or threads to report.
  */
 public final class LbuvaultMetrics implements StatusSink, UncommittedSink, ReplicaSink {
   /** The text exposition format that Prometheus, node_exporter and promtool all read. */
@@ -50,40 +41,22 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink, Repli
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   // One slot per source of the daemon (the one-shot backup has slot 0 only), in source order.
   private final Map<Integer, Slot> slots = new TreeMap<>();
-  private PrometheusMeterRegistry jvm;
+  private PrometheusMeterRegistry process;
   // One entry per host and replication target; registered at the first status, never removed
   // (the daemon's targets are fixed at its start).
   private final Map<String, ReplicaStatus> replicas = new java.util.HashMap<>();
   private final List<Meter> uncommittedMeters = new ArrayList<>();
   private volatile UncommittedReport uncommitted;
 
-  /** Adds the cheap JVM and process binders (memory, GC, threads, classes, CPU, uptime, fds). */
-  public synchronized void bindJvmMetrics() {
-    if (jvm != null) {
-      return;
+  /**
+   * Adds the daemon's process metrics (CPU, start and uptime, resident memory, threads, open
+   * files), kept apart from lbuvault's own so that the textfile leaves them out.
+   */
+  public synchronized void bindProcessMetrics() {
+    if (process == null) {
+      process = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      ProcessMetrics.bindTo(process);
     }
-    jvm = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // promtool's lint rejects these two names (an abbreviated unit, a "_count" suffix on a gauge);
-    // process_cpu_seconds_total below is the conventional form of the first.
-    jvm.config()
-        .meterFilter(
-            MeterFilter.deny(
-                id ->
-                    id.getName().equals("process.cpu.time")
-                        || id.getName().equals("system.cpu.count")));
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      FunctionCounter.builder("process.cpu.seconds", os, b -> b.getProcessCpuTime() / 1e9)
-          .description("CPU time used by the process")
-          .register(jvm);
-    }
-    new JvmMemoryMetrics().bindTo(jvm);
-    new JvmGcMetrics().bindTo(jvm);
-    new JvmThreadMetrics().bindTo(jvm);
-    new ClassLoaderMetrics().bindTo(jvm);
-    new ProcessorMetrics().bindTo(jvm);
-    new UptimeMetrics().bindTo(jvm);
-    new FileDescriptorMetrics().bindTo(jvm);
   }
 
   /** One source's newest status and the meters showing it. */
@@ -238,7 +211,7 @@ public final class LbuvaultMetrics implements StatusSink, UncommittedSink, Repli
   public String scrape() {
     PrometheusMeterRegistry j;
     synchronized (this) {
-      j = jvm;
+      j = process;
     }
     String own = registry.scrape(CONTENT_TYPE);
     return j == null ? own : own + j.scrape(CONTENT_TYPE);

@@ -60,7 +60,7 @@ final class DaemonHarness implements AutoCloseable {
   DaemonHarness start(Clock clock) throws Exception {
     DaemonSettings s = DaemonSettings.parse(settings);
     metrics = new LbuvaultMetrics();
-    metrics.bindJvmMetrics();
+    metrics.bindProcessMetrics();
     daemon = new Daemon(s, clock, metrics, metrics);
     if (childCommand != null) {
       daemon.runBackupsIn(childCommand);

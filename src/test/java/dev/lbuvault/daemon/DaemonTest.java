@@ -51,7 +51,7 @@ class DaemonTest {
               Http.sample(text, "lbuvault_backup_last_success_timestamp_seconds{" + H + "}")
                   .orElseThrow())
           .isGreaterThanOrEqualTo(apkovl);
-      assertThat(text).contains("jvm_memory_used_bytes", "process_cpu_seconds_total");
+      assertThat(text).contains("process_resident_memory_bytes", "process_cpu_seconds_total");
       // the verify schedule's first run, because versions now exist only after the first start
       assertThat(Http.sample(text, "lbuvault_verify_last_success_timestamp_seconds{" + H + "}"))
           .contains(0.0);

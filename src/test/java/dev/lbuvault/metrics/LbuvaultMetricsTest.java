@@ -1,6 +1,7 @@
 package dev.lbuvault.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
 
 import dev.lbuvault.status.DaemonState;
 import dev.lbuvault.status.HostStatus;
@@ -11,7 +12,9 @@ import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Promtool;
 import dev.lbuvault.uncommitted.Change;
 import dev.lbuvault.uncommitted.UncommittedReport;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -141,13 +144,52 @@ class LbuvaultMetricsTest {
   }
 
   @Test
-  void promtoolAcceptsTheWholeExpositionIncludingJvmMetrics(@TempDir Path tmp) throws Exception {
+  void promtoolAcceptsTheWholeExpositionIncludingProcessMetrics(@TempDir Path tmp)
+      throws Exception {
     LbuvaultMetrics m = new LbuvaultMetrics();
-    m.bindJvmMetrics();
+    m.bindProcessMetrics();
     m.publish(status("rpi"));
     String text = m.scrape();
-    assertThat(text).contains("# TYPE jvm_memory_used_bytes gauge", "process_cpu_seconds_total");
+    assertThat(text)
+        .contains(
+            "# TYPE process_cpu_seconds_total counter",
+            "# TYPE process_resident_memory_bytes gauge",
+            "# TYPE process_files_open_files gauge")
+        .doesNotContain("jvm_");
     Promtool.assertAccepts(text, tmp);
+  }
+
+  @Test
+  void processMetricsAgreeWithTheJvmsOwnFiguresAndFollowAnOpenedFile(@TempDir Path tmp)
+      throws Exception {
+    LbuvaultMetrics m = new LbuvaultMetrics();
+    m.bindProcessMetrics();
+    double cpuBefore = Http.sample(m.scrape(), "process_cpu_seconds_total").orElseThrow();
+    double jvmCpu =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime()
+            / 1e9;
+    String text = m.scrape();
+    double cpuAfter = Http.sample(text, "process_cpu_seconds_total").orElseThrow();
+    assertThat(jvmCpu).isBetween(cpuBefore - 0.05, cpuAfter + 0.05);
+    Runtime rt = Runtime.getRuntime();
+    assertThat(Http.sample(text, "process_resident_memory_bytes").orElseThrow())
+        .isGreaterThan((double) (rt.totalMemory() - rt.freeMemory()) / 4)
+        .isLessThan(64.0 * 1024 * 1024 * 1024);
+    assertThat(Http.sample(text, "process_threads").orElseThrow())
+        .isGreaterThanOrEqualTo((double) Thread.getAllStackTraces().size());
+    double start = Http.sample(text, "process_start_time_seconds").orElseThrow();
+    double startOfJvm = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0;
+    assertThat(start).isCloseTo(startOfJvm, offset(2.0));
+    assertThat(Http.sample(text, "process_uptime_seconds").orElseThrow())
+        .isGreaterThan(0.0)
+        .isCloseTo(System.currentTimeMillis() / 1000.0 - start, offset(2.0));
+
+    double open = Http.sample(m.scrape(), "process_files_open_files").orElseThrow();
+    try (var channel = FileChannel.open(Files.createFile(tmp.resolve("f")))) {
+      assertThat(Http.sample(m.scrape(), "process_files_open_files")).contains(open + 1);
+    }
+    assertThat(Http.sample(m.scrape(), "process_files_open_files")).contains(open);
   }
 
   @Test
@@ -191,7 +233,7 @@ class LbuvaultMetricsTest {
   void theTextfileIsReplacedAtomicallyHasNoTimestampsAndOnlyOwnMetrics(@TempDir Path tmp)
       throws Exception {
     LbuvaultMetrics m = new LbuvaultMetrics();
-    m.bindJvmMetrics();
+    m.bindProcessMetrics();
     m.publish(status("rpi"));
     TextfileExporter t = new TextfileExporter(tmp);
     t.write(m);
