@@ -4,13 +4,11 @@ import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.replicate.ReceiveRefusedException;
 import dev.lbuvault.replicate.ReceiveRequest;
 import dev.lbuvault.replicate.Receiver;
-import dev.lbuvault.replicate.ReplicaListing;
 import dev.lbuvault.replicate.RestrictedPath;
 import dev.lbuvault.replicate.TargetPathException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,7 +28,8 @@ import picocli.CommandLine.Spec;
       "  command=\"/usr/local/bin/lbuvault receive --restrict-path /srv/replica\",restrict ssh-ed25519"
           + " ...",
       "It reads the request from SSH_ORIGINAL_COMMAND and allows only listing a host's versions,",
-      "preparing the repository and receiving a btrfs send stream into it, under --restrict-path.",
+      "preparing the repository and receiving a btrfs send stream into it, under --restrict-path;",
+      "with --allow-prune also applying replicate's --keep-* rules there.",
       "Anything else is refused with exit 3; a missing DIR, a missing parent of the",
       "repository or a path holding something else exits 8."
     })
@@ -46,21 +45,30 @@ final class ReceiveCommand implements Callable<Integer> {
       description = "The only directory (and below) this key may replicate into.")
   Path restrictPath;
 
+  @Option(
+      names = "--allow-prune",
+      description = {
+        "Let this key remove versions by replicate --keep-* rules (never a host's newest",
+        "version, nor the newest one both sides hold). Without it a prune request is refused."
+      })
+  boolean allowPrune;
+
   @Override
   public Integer call() throws Exception {
-    Optional<ReplicaListing> listing;
+    String answer;
     try {
       RestrictedPath restriction = RestrictedPath.of(restrictPath);
       ReceiveRequest request = ReceiveRequest.parse(System.getenv(ENV));
-      listing =
-          new Receiver(restriction, ProcessRunner.system(), Clock.systemUTC()).answer(request);
+      answer =
+          new Receiver(restriction, allowPrune, ProcessRunner.system(), Clock.systemUTC())
+              .answer(request);
     } catch (ReceiveRefusedException e) {
       throw new CommandFailure(ExitCodes.UNSAFE, e.getMessage());
     } catch (TargetPathException e) {
       throw new CommandFailure(ExitCodes.SSH_NO_PATH, e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
-    listing.ifPresent(l -> out.print(l.write()));
+    out.print(answer);
     out.flush();
     return ExitCodes.OK;
   }

@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
       "pruned afterwards (as prune does; never its newest version nor the newest one both",
       "sides hold), and versions it would not keep are not sent.",
       "To ssh://[user@]host[:port]/path, each version goes as btrfs send | ssh, into a btrfs",
-      "repository there kept by lbuvault receive (docs/offsite.md); btrfs sources only.",
+      "repository there kept by lbuvault receive (docs/offsite.md); btrfs sources only. There",
+      "--keep-* is applied by the far side, only if its key has receive --allow-prune.",
       "Exit 0 when every version is there, 1 when one could not be sent; over ssh 6 host",
       "unreachable, 7 login, host key or request refused, 8 no usable path there, 9 broke off."
     })
@@ -119,7 +120,7 @@ final class ReplicateCommand implements Callable<Integer> {
     Replicator replicator;
     String targetRoot;
     if (SshUrl.looksLikeSsh(to)) {
-      SshTarget ssh = sshTarget(keep, runner);
+      SshTarget ssh = sshTarget(runner);
       targetRoot = ssh.name();
       replicator = new Replicator(source, ssh, Clock.systemUTC());
     } else if (dryRun && isNew(toDir())) {
@@ -145,12 +146,7 @@ final class ReplicateCommand implements Callable<Integer> {
   }
 
   /** The ssh:// target with its ssh options; a bad URL or option is a usage error. */
-  private SshTarget sshTarget(RetentionPolicy keep, ProcessRunner runner) {
-    if (!keep.isEmpty()) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--keep-* is not applied over ssh; run lbuvault prune on the far side instead");
-    }
+  private SshTarget sshTarget(ProcessRunner runner) {
     if (sshIdentity != null && !Files.isReadable(sshIdentity)) {
       throw new ParameterException(
           spec.commandLine(), "--ssh-identity " + sshIdentity + " is not a readable file");

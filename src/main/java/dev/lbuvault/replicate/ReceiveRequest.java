@@ -2,6 +2,10 @@ package dev.lbuvault.replicate;
 
 import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.repo.VersionId;
+import dev.lbuvault.retention.RetentionPolicy;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,12 +19,17 @@ import java.util.regex.Pattern;
  * lbuvault receive list    PATH HOST
  * lbuvault receive prepare PATH HOST
  * lbuvault receive store   PATH HOST ID UUID none|zstd
+ * lbuvault receive prune   PATH HOST parent:ID|- zone:ZONE last:N daily:N weekly:N monthly:N
+ *                          yearly:N within:SECONDS
  * </pre>
  *
  * Words are separated by single spaces and made of a small safe alphabet (no quotes, no shell
  * syntax, no spaces inside a path), PATH is absolute without {@code .} or {@code ..} parts, HOST
  * and ID follow the repository's rules and UUID is a btrfs UUID: anything else is refused before it
- * touches the disk. Where PATH may lie is checked separately ({@link RestrictedPath}).
+ * touches the disk. A prune names every rule, in that order, with at least one on (a count is at
+ * most 6 digits, {@code within} whole seconds), the zone its days and weeks are counted in, and the
+ * newest version both sides hold, which it must keep. Where PATH may lie is checked separately
+ * ({@link RestrictedPath}), and whether the key may prune at all ({@code --allow-prune}).
  */
 public record ReceiveRequest(
     Operation operation,
@@ -28,7 +37,8 @@ public record ReceiveRequest(
     String host,
     Optional<VersionId> id,
     Optional<String> sourceUuid,
-    boolean zstd) {
+    boolean zstd,
+    Optional<Prune> prune) {
   /** What the far side is asked to do. */
   public enum Operation {
     /** Print the capabilities and the host's versions with their received UUIDs. */
@@ -36,7 +46,44 @@ public record ReceiveRequest(
     /** Create the repository if missing, remove the host's leftovers, then as LIST. */
     PREPARE,
     /** Receive one btrfs send stream from standard input into the host's versions. */
-    STORE
+    STORE,
+    /** Apply the near side's --keep-* rules to the host's versions, keeping the shared parent. */
+    PRUNE
+  }
+
+  /**
+   * What a prune request asks: {@code keep} (never empty) with days counted in {@code zone}, and
+   * {@code parent}, the newest version both sides hold, kept whatever the rules say.
+   */
+  public record Prune(Optional<VersionId> parent, ZoneId zone, RetentionPolicy keep) {
+    public Prune {
+      Objects.requireNonNull(parent, "parent");
+      Objects.requireNonNull(zone, "zone");
+      Objects.requireNonNull(keep, "keep");
+      if (keep.isEmpty()) {
+        throw new IllegalArgumentException("a prune request needs at least one --keep-* rule");
+      }
+      if (keep.keepWithin().getNano() != 0) {
+        throw new IllegalArgumentException("--keep-within travels in whole seconds");
+      }
+    }
+  }
+
+  /** A list, prepare or store request. */
+  public ReceiveRequest(
+      Operation operation,
+      String path,
+      String host,
+      Optional<VersionId> id,
+      Optional<String> sourceUuid,
+      boolean zstd) {
+    this(operation, path, host, id, sourceUuid, zstd, Optional.empty());
+  }
+
+  /** A prune request. */
+  public static ReceiveRequest prune(String path, String host, Prune prune) {
+    return new ReceiveRequest(
+        Operation.PRUNE, path, host, Optional.empty(), Optional.empty(), false, Optional.of(prune));
   }
 
   private static final int MAX_LENGTH = 1024;
@@ -46,6 +93,13 @@ public record ReceiveRequest(
   private static final Pattern UUID =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final String PREFIX = "lbuvault receive";
+  // NAME:VALUE, not NAME=VALUE: ssh's remote shell would need '=' words quoted, and quotes are
+  // refused.
+  private static final List<String> RULES =
+      List.of("last", "daily", "weekly", "monthly", "yearly", "within");
+  private static final Pattern COUNT = Pattern.compile("[0-9]{1,6}");
+  private static final Pattern SECONDS = Pattern.compile("[0-9]{1,12}");
+  private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9_/+:-]{1,64}");
 
   public ReceiveRequest {
     Objects.requireNonNull(operation, "operation");
@@ -55,6 +109,10 @@ public record ReceiveRequest(
     Objects.requireNonNull(sourceUuid, "sourceUuid");
     if ((operation == Operation.STORE) != (id.isPresent() && sourceUuid.isPresent())) {
       throw new IllegalArgumentException("store, and only store, takes a version id and a UUID");
+    }
+    Objects.requireNonNull(prune, "prune");
+    if ((operation == Operation.PRUNE) != prune.isPresent()) {
+      throw new IllegalArgumentException("prune, and only prune, takes retention rules");
     }
   }
 
@@ -90,7 +148,25 @@ public record ReceiveRequest(
       b.append(' ').append(id.orElseThrow()).append(' ').append(sourceUuid.orElseThrow());
       b.append(' ').append(zstd ? "zstd" : "none");
     }
+    prune.ifPresent(p -> appendPrune(b, p));
     return b.toString();
+  }
+
+  private static void appendPrune(StringBuilder b, Prune p) {
+    RetentionPolicy k = p.keep();
+    b.append(" parent:").append(p.parent().map(VersionId::value).orElse("-"));
+    b.append(" zone:").append(p.zone().getId());
+    long[] values = {
+      k.keepLast(),
+      k.keepDaily(),
+      k.keepWeekly(),
+      k.keepMonthly(),
+      k.keepYearly(),
+      k.keepWithin().getSeconds()
+    };
+    for (int i = 0; i < RULES.size(); i++) {
+      b.append(' ').append(RULES.get(i)).append(':').append(values[i]);
+    }
   }
 
   /**
@@ -108,12 +184,13 @@ public record ReceiveRequest(
       throw new ReceiveRefusedException(
           "refused \""
               + printable(command)
-              + "\": only \"lbuvault receive list|prepare|store ...\" is allowed, in plain words"
+              + "\": only \"lbuvault receive list|prepare|store|prune ...\" is allowed, in plain"
+              + " words"
               + " without quotes or shell syntax");
     }
     List<String> w = List.of(command.split(" "));
     if (w.size() < 5 || !PREFIX.equals(w.get(0) + " " + w.get(1))) {
-      throw refused(command, "only \"lbuvault receive list|prepare|store PATH HOST ...\"");
+      throw refused(command, "only \"lbuvault receive list|prepare|store|prune PATH HOST ...\"");
     }
     String path = requirePath(command, w.get(3));
     String host = w.get(4);
@@ -145,8 +222,64 @@ public record ReceiveRequest(
             Optional.of(w.get(6)),
             "zstd".equals(w.get(7)));
       }
-      default -> throw refused(command, "\"" + w.get(2) + "\" is not list, prepare or store");
+      case "prune" -> {
+        requireWords(command, w, 5 + 2 + RULES.size());
+        return prune(path, host, parsePrune(command, w.subList(5, w.size())));
+      }
+      default ->
+          throw refused(command, "\"" + w.get(2) + "\" is not list, prepare, store or prune");
     }
+  }
+
+  /** {@code parent:ID|- zone:ZONE last:N ... within:SECONDS}, every word in that order. */
+  private static Prune parsePrune(String command, List<String> w) throws ReceiveRefusedException {
+    String parent = value(command, w.get(0), "parent");
+    if (!"-".equals(parent) && !VersionId.isValid(parent)) {
+      throw refused(command, "\"" + parent + "\" is not a version id");
+    }
+    String zoneText = value(command, w.get(1), "zone");
+    ZoneId zone;
+    try {
+      if (!ZONE.matcher(zoneText).matches()) {
+        throw new DateTimeException(zoneText);
+      }
+      zone = ZoneId.of(zoneText);
+    } catch (DateTimeException e) {
+      throw refused(command, "\"" + zoneText + "\" is not a time zone");
+    }
+    int[] counts = new int[RULES.size() - 1];
+    for (int i = 0; i < counts.length; i++) {
+      String v = value(command, w.get(2 + i), RULES.get(i));
+      if (!COUNT.matcher(v).matches()) {
+        throw refused(command, RULES.get(i) + " must be a count of at most 6 digits, not " + v);
+      }
+      counts[i] = Integer.parseInt(v);
+    }
+    String within = value(command, w.get(1 + RULES.size()), "within");
+    if (!SECONDS.matcher(within).matches()) {
+      throw refused(command, "within must be whole seconds (at most 12 digits), not " + within);
+    }
+    RetentionPolicy keep =
+        new RetentionPolicy(
+            counts[0],
+            counts[1],
+            counts[2],
+            counts[3],
+            counts[4],
+            Duration.ofSeconds(Long.parseLong(within)));
+    if (keep.isEmpty()) {
+      throw refused(command, "every rule is 0: a prune must keep something by rule");
+    }
+    return new Prune(
+        "-".equals(parent) ? Optional.empty() : Optional.of(new VersionId(parent)), zone, keep);
+  }
+
+  private static String value(String command, String word, String key)
+      throws ReceiveRefusedException {
+    if (!word.startsWith(key + ":")) {
+      throw refused(command, "expected " + key + ":... where \"" + word + "\" is");
+    }
+    return word.substring(key.length() + 1);
   }
 
   private static String requirePath(String command, String path) throws ReceiveRefusedException {

@@ -1,10 +1,12 @@
 package dev.lbuvault.replicate;
 
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.repo.RepositoryLock;
 import dev.lbuvault.repo.StoredVersion;
+import dev.lbuvault.retention.RetentionPlanner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,40 +21,85 @@ import java.util.TreeMap;
  * inside a {@link RestrictedPath}. It lists a host's versions with their received UUIDs, prepares a
  * repository (created with the btrfs backend when missing, leftovers of a killed run removed), and
  * receives one {@code btrfs send} stream from standard input through the same {@link MarkedReceive}
- * the local replication uses. It never reads a file's content back to the caller and never deletes
- * a published version.
+ * the local replication uses. It never reads a file's content back to the caller, and deletes a
+ * published version only for a prune request and only when its key was given {@code --allow-prune}:
+ * then by {@link ReplicaRetention}'s rule (never the host's newest version, nor the newest one both
+ * sides hold).
  */
 public final class Receiver {
   /** How long a request waits for another writer of the target (a prune there) to finish. */
   static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
   private final RestrictedPath restriction;
+  private final boolean allowPrune;
   private final ProcessRunner runner;
   private final Clock clock;
 
+  /** A receiver that refuses prune requests. */
   public Receiver(RestrictedPath restriction, ProcessRunner runner, Clock clock) {
+    this(restriction, false, runner, clock);
+  }
+
+  /**
+   * @param allowPrune whether prune requests are answered ({@code --allow-prune}) or refused
+   */
+  public Receiver(
+      RestrictedPath restriction, boolean allowPrune, ProcessRunner runner, Clock clock) {
     this.restriction = restriction;
+    this.allowPrune = allowPrune;
     this.runner = runner;
     this.clock = clock;
   }
 
   /**
-   * Answers {@code request}: the listing for list and prepare, nothing for a store.
+   * Answers {@code request} with the text to print: the listing for list and prepare ({@link
+   * ReplicaListing}), the decisions for a prune ({@link PruneAnswer}), nothing for a store.
    *
-   * @throws ReceiveRefusedException when the path is not allowed
+   * @throws ReceiveRefusedException when the path, or a prune, is not allowed
    * @throws IOException when the receive failed (the half-received copy is already gone)
    */
-  public Optional<ReplicaListing> answer(ReceiveRequest request)
+  public String answer(ReceiveRequest request)
       throws ReceiveRefusedException, IOException, RepositoryException {
+    if (request.operation() == ReceiveRequest.Operation.PRUNE && !allowPrune) {
+      throw new ReceiveRefusedException(
+          "refused to prune host "
+              + request.host()
+              + " in "
+              + request.path()
+              + ": this key may not remove versions (its authorized_keys command has no"
+              + " --allow-prune); nothing was removed");
+    }
     Path dir = restriction.confine(request.path());
     return switch (request.operation()) {
-      case LIST -> Optional.of(list(dir, request.host()));
-      case PREPARE -> Optional.of(prepare(dir, request.host()));
+      case LIST -> list(dir, request.host()).write();
+      case PREPARE -> prepare(dir, request.host()).write();
       case STORE -> {
         store(dir, request);
-        yield Optional.empty();
+        yield "";
       }
+      case PRUNE -> PruneAnswer.write(prune(dir, request));
     };
+  }
+
+  /** Applies the near side's rules, never removing the newest nor the named shared parent. */
+  private PruneOutcome prune(Path dir, ReceiveRequest request)
+      throws IOException, RepositoryException {
+    if (!Files.exists(dir.resolve(Repository.MARKER_FILE))) {
+      throw new TargetPathException(dir + " on this host is not an lbuvault repository to prune");
+    }
+    Repository repo = Repository.open(dir, runner);
+    ReceiveRequest.Prune p = request.prune().orElseThrow();
+    ReplicaRetention retention = new ReplicaRetention(new RetentionPlanner(p.zone()));
+    try (RepositoryLock ignored = repo.lock(LOCK_WAIT, clock, "receive")) {
+      return retention.apply(
+          repo,
+          request.host(),
+          p.parent().stream().toList(),
+          p.keep(),
+          false,
+          clock.instant().plus(LOCK_WAIT),
+          clock);
+    }
   }
 
   private ReplicaListing list(Path dir, String host) throws IOException, RepositoryException {

@@ -122,12 +122,9 @@ public final class Replicator {
     if (target == null && ssh == null && !dryRun) {
       throw new IllegalStateException("a replicator without a target repository only plans");
     }
-    if (ssh != null && !keep.isEmpty()) {
-      throw new RepositoryException(
-          "--keep-* is not applied over ssh (" + ssh.name() + "); run lbuvault prune there");
-    }
     List<String> chosen = hosts.isEmpty() ? source.hosts() : hosts;
-    Run run = new Run(dryRun, keep, new ReplicaRetention(new RetentionPlanner(zone)), lockWait);
+    Run run =
+        new Run(dryRun, keep, new ReplicaRetention(new RetentionPlanner(zone)), zone, lockWait);
     try (RepositoryLock ignored =
         target == null ? null : target.lock(lockWait, clock, "replicate")) {
       for (String host : chosen) {
@@ -143,6 +140,7 @@ public final class Replicator {
     final boolean dryRun;
     final RetentionPolicy keep;
     final ReplicaRetention retention;
+    final ZoneId zone;
     final Duration lockWait;
     final List<Transfer> sent = new ArrayList<>();
     final List<Transfer> notSent = new ArrayList<>();
@@ -150,10 +148,16 @@ public final class Replicator {
     final Map<String, PruneOutcome> pruned = new LinkedHashMap<>();
     int already;
 
-    Run(boolean dryRun, RetentionPolicy keep, ReplicaRetention retention, Duration lockWait) {
+    Run(
+        boolean dryRun,
+        RetentionPolicy keep,
+        ReplicaRetention retention,
+        ZoneId zone,
+        Duration lockWait) {
       this.dryRun = dryRun;
       this.keep = keep;
       this.retention = retention;
+      this.zone = zone;
       this.lockWait = lockWait;
     }
   }
@@ -241,6 +245,10 @@ public final class Replicator {
       Set<VersionId> after = new HashSet<>(before);
       after.addAll(sent);
       return new PruneOutcome(run.retention.plan(after, shared, run.keep), List.of());
+    }
+    if (ssh != null) {
+      // The far side decides by the same rule under its own lock, if its key may prune at all.
+      return ssh.prune(host, shared.stream().max(VersionId::compareTo), run.keep, run.zone);
     }
     return run.retention.apply(
         target, host, shared, run.keep, false, clock.instant().plus(run.lockWait), clock);

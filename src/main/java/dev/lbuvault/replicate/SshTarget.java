@@ -2,15 +2,18 @@ package dev.lbuvault.replicate;
 
 import dev.lbuvault.process.ProcessResult;
 import dev.lbuvault.process.ProcessRunner;
+import dev.lbuvault.prune.PruneOutcome;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryException;
 import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.repo.VersionId;
+import dev.lbuvault.retention.RetentionPolicy;
 import dev.lbuvault.snapshot.BtrfsBackend;
 import dev.lbuvault.ssh.SshCommand;
 import dev.lbuvault.ssh.SshFailure;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,6 +113,28 @@ public final class SshTarget {
     }
     listings.put(host, listing);
     return List.copyOf(listing.receivedUuids().keySet());
+  }
+
+  /**
+   * Applies {@code keep} (periods in {@code zone}) to {@code host}'s versions there by {@link
+   * ReplicaRetention}'s rule, keeping {@code parent}, the newest version both sides hold. The far
+   * side decides and removes under its own writer lock, and refuses (exit 7 here) unless its key
+   * was given {@code --allow-prune}.
+   */
+  PruneOutcome prune(String host, Optional<VersionId> parent, RetentionPolicy keep, ZoneId zone)
+      throws IOException {
+    ReceiveRequest request =
+        ReceiveRequest.prune(path, host, new ReceiveRequest.Prune(parent, zone, keep));
+    ProcessResult r = runner.run(ssh.apply(request.commandLine()));
+    if (!r.succeeded()) {
+      Optional<RemoteTargetException> known =
+          failure(r, "prune the versions of host " + host, true);
+      if (known.isPresent()) {
+        throw known.get();
+      }
+      throw new IOException(url + ": " + r.describeFailure());
+    }
+    return PruneAnswer.parse(r.stdout(), url);
   }
 
   /**

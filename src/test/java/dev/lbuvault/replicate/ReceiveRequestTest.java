@@ -53,7 +53,10 @@ class ReceiveRequestTest {
       {"lbuvault  receive list /srv/replica rpi", "without quotes or shell syntax"},
       {"lbuvault receive list /srv/replica rpi extra", "takes 2 arguments, got 3"},
       {"lbuvault receive store /srv/replica rpi 20260101T000000Z", "takes 5 arguments, got 3"},
-      {"lbuvault receive delete /srv/replica rpi", "\"delete\" is not list, prepare or store"},
+      {
+        "lbuvault receive delete /srv/replica rpi",
+        "\"delete\" is not list, prepare, store or prune"
+      },
       {"lbuvault receive list srv/replica rpi", "must be absolute"},
       {"lbuvault receive list /srv/replica/../../etc rpi", "\"..\" parts"},
       {"lbuvault receive list /srv/./replica rpi", "\"..\" parts"},
