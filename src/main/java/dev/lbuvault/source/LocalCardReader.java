@@ -1,11 +1,7 @@
 package dev.lbuvault.source;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
@@ -35,32 +31,32 @@ public final class LocalCardReader implements CardReader {
     return scanner.scan(root);
   }
 
+  /**
+   * Delivers each file's bytes from a {@link ReadAhead}, which reads the card on a thread of its
+   * own while this thread's receiver hashes and writes, and checks each file's size and mtime
+   * before and after reading it: a file's copy is accepted only with that check passed.
+   */
   @Override
   public void read(List<CardFile> files, Receiver receiver) throws IOException, SourceException {
-    for (CardFile f : files) {
-      Path file = root.resolve(f.path());
-      requireUnchanged(file, f);
-      Received received;
-      try (InputStream in = Files.newInputStream(file)) {
-        received = receiver.receive(f, in);
-      } catch (NoSuchFileException e) {
-        throw new SourceBusyException(f.path() + " vanished while it was read");
+    if (files.isEmpty()) {
+      return;
+    }
+    try (ReadAhead ahead = ReadAhead.start(root, files)) {
+      for (CardFile f : files) {
+        readOne(ahead.next(), f, receiver).accept();
       }
-      requireUnchanged(file, f);
-      received.accept();
     }
   }
 
-  private static void requireUnchanged(Path file, CardFile expected)
-      throws IOException, SourceBusyException {
-    BasicFileAttributes now;
-    try {
-      now = Files.readAttributes(file, BasicFileAttributes.class);
-    } catch (NoSuchFileException e) {
-      throw new SourceBusyException(expected.path() + " vanished while it was read");
-    }
-    if (now.size() != expected.size() || !now.lastModifiedTime().equals(expected.mtime())) {
-      throw new SourceBusyException(expected.path() + " changed while it was read");
+  private static Received readOne(ReadAhead.FileBytes in, CardFile f, Receiver receiver)
+      throws IOException, SourceException {
+    try (in) {
+      Received received = receiver.receive(f, in);
+      in.requireWhole();
+      return received;
+    } catch (ReadAhead.ReadFailure e) {
+      e.rethrow();
+      throw e; // not reached: rethrow always throws
     }
   }
 }
