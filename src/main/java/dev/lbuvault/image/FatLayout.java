@@ -43,6 +43,7 @@ public final class FatLayout {
   private final long usedClusters;
   private final long directoryClusters;
   private final long dataBytes;
+  private final long fileClusters;
   private final int[] chainEnds;
   private final FileTime newest;
 
@@ -66,6 +67,7 @@ public final class FatLayout {
     }
     this.directoryClusters = next - 2;
     long bytes = 0;
+    long clustersOfFiles = 0;
     for (FatFile file : files) {
       Node node = fileNodes.get(file.path());
       node.clusters = FatGeometry.ceilDiv(file.size(), clusterBytes);
@@ -75,7 +77,9 @@ public final class FatLayout {
         ends.add((int) (next - 1));
       }
       bytes += file.size();
+      clustersOfFiles += node.clusters;
     }
+    this.fileClusters = clustersOfFiles;
     this.usedClusters = next - 2;
     this.dataBytes = bytes;
     this.chainEnds = ends.stream().mapToInt(Integer::intValue).toArray();
@@ -215,10 +219,11 @@ public final class FatLayout {
 
   /**
    * Bytes {@link FatWriter} writes: the reserved sectors, both FATs and all directory clusters in
-   * full, and each file's own bytes (not the slack after a file's last byte, nor free space).
+   * full, and each file's clusters in full (its bytes, then zeroes to the end of its last cluster);
+   * not the free clusters.
    */
   public long usedBytes() {
-    return structureBytes() + dataBytes;
+    return structureBytes() + fileClusters * geometry.bytesPerCluster();
   }
 
   /** The sum of the file sizes. */

@@ -19,8 +19,11 @@ import java.util.Set;
  * what the target held before (a reused card holds stale data), so everything the filesystem
  * interprets is written in full: all reserved sectors (boot sector, FSInfo, the backup boot sector
  * at 6 and its FSInfo copy at 7, zeroes elsewhere), both FATs entirely (free clusters as 0), and
- * every directory cluster entirely (unused entries zero, which ends the directory). Only the slack
- * after a file's last byte and the free clusters are left as they were: no reader looks at them.
+ * every directory cluster entirely (unused entries zero, which ends the directory). The slack after
+ * a file's last byte is written as zeroes up to the end of its last cluster: every write then
+ * covers whole clusters (aligned to their size), so a block device's page cache never has to read a
+ * partly written page back from the card first (with 1,000 files, 1,000 small synchronous reads
+ * from a card being written). Only free clusters are left as they were: no reader looks at them.
  * Memory is bounded by one 4 MiB buffer whatever the card or file size, and writes are 4 MiB
  * sequential runs. Every write is recorded as a {@link WrittenExtent} with its SHA-256 for a
  * read-back check. Not thread-safe.
@@ -108,6 +111,7 @@ public final class FatWriter {
         run.flushIfFull();
       }
       requireEnd(path, data, size);
+      run.putZeroes(node.clusters * layout.geometry().bytesPerCluster() - size);
       run.complete();
     } else {
       requireEnd(path, data, size);

@@ -127,6 +127,36 @@ class FatWriterTest {
         .allSatisfy(w -> assertThat(w[1]).isLessThanOrEqualTo(FatWriter.BUFFER_BYTES));
   }
 
+  /**
+   * A write that ends inside a page makes a block device's page cache read that page from the card
+   * first: every write must end on a cluster boundary, so the file's slack is written (as zeroes).
+   */
+  @Test
+  void everyWriteEndsOnAClusterBoundary() throws Exception {
+    List<FatFile> files =
+        List.of(
+            new FatFile("config.txt", 100, T),
+            new FatFile("boot/vmlinuz-rpi", 3_000_001, T),
+            new FatFile("boot/empty", 0, T),
+            new FatFile("cmdline.txt", 4097, T));
+    FatLayout layout = FatLayout.plan(new FatSpec(files, 40L << 20, 1, "SLACK"));
+    RecordingSink sink = new RecordingSink();
+    long partition = 1 << 22;
+    FatWriter writer = new FatWriter(layout, sink, partition);
+
+    writer.writeStructures();
+    for (FatFile f : files) {
+      try (InputStream in = ImageFixtures.content(f.path(), f.size())) {
+        writer.writeFile(f.path(), in);
+      }
+    }
+    writer.finish();
+
+    assertThat(sink.writes)
+        .allSatisfy(w -> assertThat((w[0] + w[1] - partition) % layout.bytesPerCluster()).isZero());
+    assertThat(sink.total()).isEqualTo(layout.usedBytes()).isEqualTo(writer.bytesWritten());
+  }
+
   /** A reused card holds old bytes everywhere: what we do not write must not matter. */
   @Test
   void aFilesystemWrittenOverGarbageIsClean() throws Exception {
@@ -157,6 +187,12 @@ class FatWriterTest {
 
     Commands.Output fsck = ImageFixtures.fsck(image);
     assertThat(fsck.exitCode()).as(fsck.stdout() + fsck.stderr()).isZero();
+    // config.txt's slack (the rest of its cluster) was written as zeroes over the garbage
+    byte[] slack = new byte[layout.bytesPerCluster() - 100];
+    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ)) {
+      ch.read(ByteBuffer.wrap(slack), layout.fileOffset("config.txt") + 100);
+    }
+    assertThat(slack).containsOnly((byte) 0);
     Path out = Files.createDirectory(dir.resolve("out"));
     ImageFixtures.mtools("mcopy", "-s", "-n", "-i", image.toString(), "::*", out.toString());
     for (FatFile f : files) {
