@@ -23,8 +23,10 @@ import java.util.function.UnaryOperator;
 /**
  * Owns the target from the moment it is opened until the MBR is on it: writes the filesystem with
  * every version file hashed as it is read and compared with the hash checked before, reads every
- * written byte back, and writes the partition table last, so an interrupted, failing or refused run
- * never leaves a card that looks bootable (or, for an image, any file at the target's name).
+ * written byte back (while later bytes are still being written: {@link OverlappedReadBack}), and
+ * writes the partition table only once every byte read back right, so an interrupted, failing or
+ * refused run never leaves a card that looks bootable (or, for an image, any file at the target's
+ * name).
  */
 final class CardWriter {
   private static final int MBR_PARTITION_TYPE_FAT32_LBA = 0x0c;
@@ -47,13 +49,14 @@ final class CardWriter {
     RecoveryPlan plan = source.plan();
     long start = System.nanoTime();
     try (CardTarget target = open(plan)) {
-      FatWriter writer = writeFilesystem(target, source, releaseFile, progress);
-      long built = System.nanoTime();
       ReadBack readBack = new ReadBack(target.readPath(), target.shownAs());
-      List<WrittenExtent> extents = writer.extents();
-      progress.start("verifying", extents.stream().mapToLong(WrittenExtent::length).sum());
-      readBack.verify(extents, progress::update);
-      progress.finish();
+      FatWriter writer;
+      long built;
+      try (OverlappedReadBack overlap = OverlappedReadBack.start(target.channel(), readBack)) {
+        writer = writeFilesystem(target, source, releaseFile, progress, overlap);
+        built = System.nanoTime();
+        verifyRest(target, writer, overlap, progress);
+      }
       target.beforeMbr();
       byte[] mbr = writeMbr(target, plan);
       readBack.verify(List.of(new WrittenExtent(0, mbr.length, Sha256.of(mbr))), done -> {});
@@ -64,6 +67,31 @@ final class CardWriter {
           Duration.ofNanos(System.nanoTime() - built),
           readBack.direct());
     }
+  }
+
+  /**
+   * Flushes what is not yet durable and waits until every extent has been read back (most of them
+   * were, while later ones were being written).
+   */
+  private static void verifyRest(
+      CardTarget target, FatWriter writer, OverlappedReadBack overlap, Progress progress)
+      throws IOException, VerificationFailedException {
+    List<WrittenExtent> extents = writer.extents();
+    long total = extents.stream().mapToLong(WrittenExtent::length).sum();
+    progress.start("verifying", total);
+    try {
+      overlap.finish(extents, writer.bytesWritten());
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot write "
+              + target.shownAs()
+              + ": "
+              + e.getMessage()
+              + "; the partition table was not written",
+          e);
+    }
+    progress.update(total);
+    progress.finish();
   }
 
   private CardTarget open(RecoveryPlan plan) throws IOException, RecoverRefusedException {
@@ -81,8 +109,12 @@ final class CardWriter {
   }
 
   private FatWriter writeFilesystem(
-      CardTarget target, VerifiedSource source, Optional<Path> releaseFile, Progress progress)
-      throws IOException, SourceDamagedException {
+      CardTarget target,
+      VerifiedSource source,
+      Optional<Path> releaseFile,
+      Progress progress,
+      OverlappedReadBack overlap)
+      throws IOException, SourceDamagedException, VerificationFailedException {
     RecoveryPlan plan = source.plan();
     CountingSink counting = new CountingSink(BlockSink.of(target.channel()), progress);
     FatWriter writer =
@@ -93,13 +125,13 @@ final class CardWriter {
       for (CardItem item : plan.content().items()) {
         if (!item.fromRelease()) {
           writeVersionFile(writer, source, item);
+          overlap.written(writer.extents(), writer.bytesWritten());
         }
       }
       if (releaseFile.isPresent()) {
         writeReleaseFiles(writer, plan, releaseFile.get());
       }
       writer.finish();
-      target.channel().force(true);
       progress.finish();
       return writer;
     } catch (IOException e) {
