@@ -2,14 +2,11 @@ package dev.lbuvault.replicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lbuvault.testing.BtrfsLoop;
-import dev.lbuvault.testing.Cards;
-import dev.lbuvault.testing.Cli;
-import dev.lbuvault.testing.Cli.Result;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Sshd;
 import dev.lbuvault.testing.Tools;
+import dev.lbuvault.testing.TwoBtrfsRepositories;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +20,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,8 +38,7 @@ class ReplicateSshCompressionTest {
   private static final int CHANGE_LINES = 120_000;
 
   @TempDir Path tmp;
-  BtrfsLoop a;
-  BtrfsLoop b;
+  @RegisterExtension final TwoBtrfsRepositories two = new TwoBtrfsRepositories();
   Sshd sshd;
   Path card;
   String source;
@@ -50,15 +47,11 @@ class ReplicateSshCompressionTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Tools.requireRoot();
-    Tools.require("mkfs.btrfs");
     Tools.require("zstd");
-    a = BtrfsLoop.create(Files.createDirectories(tmp.resolve("a")), 512);
-    b = BtrfsLoop.create(Files.createDirectories(tmp.resolve("b")), 512);
     sshd = Sshd.start();
-    card = Cards.make(tmp.resolve("card"));
-    source = a.mountPoint().resolve("repo").toString();
-    restrict = Files.createDirectories(b.mountPoint().resolve("replica"));
+    card = two.card();
+    source = two.source();
+    restrict = two.restrict();
     Path launcher = CliProcess.launcher(tmp.resolve("bin"));
     sshd.authorizeForcedCommand(sshd.identity(), launcher + " receive --restrict-path " + restrict);
     wrappers = Files.createDirectories(tmp.resolve("wrap"));
@@ -69,7 +62,6 @@ class ReplicateSshCompressionTest {
             + Tools.require("ssh")
             + " -E \"$SSH_BYTES_LOG\" -o LogLevel=VERBOSE \"$@\"\n");
     Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwx------"));
-    assertThat(Cli.run("init", "--repo", source).exitCode()).isZero();
     backup(1);
   }
 
@@ -78,18 +70,10 @@ class ReplicateSshCompressionTest {
     if (sshd != null) {
       sshd.close();
     }
-    if (b != null) {
-      b.close();
-    }
-    if (a != null) {
-      a.close();
-    }
   }
 
   private void backup(int seed) throws Exception {
-    Cards.apkovl(card.resolve("rpi.apkovl.tar.gz"), "rpi", seed);
-    Result r = Cli.run("backup", "--repo", source, "--source", card.toString());
-    assertThat(r.exitCode()).as(r.toString()).isZero();
+    two.backup(seed);
   }
 
   /** Runs replicate as its own JVM with the counting ssh first on PATH; returns bytes sent. */

@@ -3,13 +3,11 @@ package dev.lbuvault.replicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.cli.ExitCodes;
-import dev.lbuvault.testing.BtrfsLoop;
-import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Sshd;
-import dev.lbuvault.testing.Tools;
+import dev.lbuvault.testing.TwoBtrfsRepositories;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -21,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,10 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplicateSshExitCodesTest {
   @TempDir Path tmp;
-  BtrfsLoop a;
-  BtrfsLoop b;
+  @RegisterExtension final TwoBtrfsRepositories two = new TwoBtrfsRepositories();
   Sshd sshd;
-  Path card;
   String source;
   Path restrict;
   String target;
@@ -44,20 +41,12 @@ class ReplicateSshExitCodesTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Tools.requireRoot();
-    Tools.require("mkfs.btrfs");
-    a = BtrfsLoop.create(Files.createDirectories(tmp.resolve("a")), 512);
-    b = BtrfsLoop.create(Files.createDirectories(tmp.resolve("b")), 512);
     sshd = Sshd.start();
-    card = Cards.make(tmp.resolve("card"));
-    source = a.mountPoint().resolve("repo").toString();
-    restrict = Files.createDirectories(b.mountPoint().resolve("replica"));
-    target = restrict.resolve("offsite").toString();
-    launcher = launcher();
-    assertThat(Cli.run("init", "--repo", source).exitCode()).isZero();
-    Cards.apkovl(card.resolve("rpi.apkovl.tar.gz"), "rpi", 1);
-    Result r = Cli.run("backup", "--repo", source, "--source", card.toString());
-    assertThat(r.exitCode()).as(r.toString()).isZero();
+    source = two.source();
+    restrict = two.restrict();
+    target = two.target();
+    launcher = CliProcess.launcher(tmp.resolve("bin"));
+    two.backup(1);
   }
 
   @AfterEach
@@ -65,21 +54,6 @@ class ReplicateSshExitCodesTest {
     if (sshd != null) {
       sshd.close();
     }
-    if (b != null) {
-      b.close();
-    }
-    if (a != null) {
-      a.close();
-    }
-  }
-
-  /** An {@code lbuvault} launcher for this build, as an installed one would be on the far host. */
-  private Path launcher() throws Exception {
-    StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
-    for (String word : CliProcess.command(List.of(), List.of())) {
-      sh.append(" '").append(word.replace("'", "'\\''")).append('\'');
-    }
-    return script("lbuvault", sh.append(" \"$@\"\n").toString());
   }
 
   private Path script(String name, String text) throws Exception {

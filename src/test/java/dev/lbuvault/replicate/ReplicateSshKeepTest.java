@@ -3,23 +3,19 @@ package dev.lbuvault.replicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.cli.ExitCodes;
-import dev.lbuvault.testing.BtrfsLoop;
-import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Sshd;
-import dev.lbuvault.testing.Tools;
-import java.nio.file.Files;
+import dev.lbuvault.testing.TwoBtrfsRepositories;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,10 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplicateSshKeepTest {
   @TempDir Path tmp;
-  BtrfsLoop a;
-  BtrfsLoop b;
+  @RegisterExtension final TwoBtrfsRepositories two = new TwoBtrfsRepositories();
   Sshd sshd;
-  Path card;
   String source;
   Path restrict;
   String target;
@@ -42,17 +36,11 @@ class ReplicateSshKeepTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Tools.requireRoot();
-    Tools.require("mkfs.btrfs");
-    a = BtrfsLoop.create(Files.createDirectories(tmp.resolve("a")), 512);
-    b = BtrfsLoop.create(Files.createDirectories(tmp.resolve("b")), 512);
     sshd = Sshd.start();
-    card = Cards.make(tmp.resolve("card"));
-    source = a.mountPoint().resolve("repo").toString();
-    restrict = Files.createDirectories(b.mountPoint().resolve("replica"));
-    target = restrict.resolve("offsite").toString();
-    launcher = launcher();
-    assertThat(Cli.run("init", "--repo", source).exitCode()).isZero();
+    source = two.source();
+    restrict = two.restrict();
+    target = two.target();
+    launcher = CliProcess.launcher(tmp.resolve("bin"));
   }
 
   @AfterEach
@@ -60,23 +48,6 @@ class ReplicateSshKeepTest {
     if (sshd != null) {
       sshd.close();
     }
-    if (b != null) {
-      b.close();
-    }
-    if (a != null) {
-      a.close();
-    }
-  }
-
-  private Path launcher() throws Exception {
-    Path script = Files.createDirectories(tmp.resolve("bin")).resolve("lbuvault");
-    StringBuilder sh = new StringBuilder("#!/bin/sh\nexec");
-    for (String word : CliProcess.command(List.of(), List.of())) {
-      sh.append(" '").append(word.replace("'", "'\\''")).append('\'');
-    }
-    Files.writeString(script, sh.append(" \"$@\"\n").toString());
-    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-    return script;
   }
 
   /** The exact authorized_keys command of docs/offsite.md, with or without --allow-prune. */
@@ -106,28 +77,11 @@ class ReplicateSshKeepTest {
   }
 
   private void backup() throws Exception {
-    Cards.apkovl(card.resolve("rpi.apkovl.tar.gz"), "rpi", ++seed);
-    Result r = Cli.run("backup", "--repo", source, "--source", card.toString());
-    assertThat(r.exitCode()).as(r.toString()).isZero();
+    two.backup(++seed);
   }
 
   private static List<String> versions(String repo) throws Exception {
-    try (Stream<Path> s = Files.list(Path.of(repo, "hosts/rpi/versions"))) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith("."))
-          .sorted()
-          .toList();
-    }
-  }
-
-  private static String field(Path subvolume, String name) throws Exception {
-    String show = Commands.check(null, "btrfs", "subvolume", "show", subvolume.toString());
-    return show.lines()
-        .map(String::strip)
-        .filter(l -> l.startsWith(name + ":"))
-        .map(l -> l.substring(name.length() + 1).strip())
-        .findFirst()
-        .orElseThrow();
+    return TwoBtrfsRepositories.ids(repo);
   }
 
   private Path version(String repo, String id) {
@@ -174,8 +128,8 @@ class ReplicateSshKeepTest {
         .containsPattern("\"id\":\\s*\"" + sixth + "\",\\s*\"parent\":\\s*\"" + fifth + "\"")
         .containsPattern("\"removed\":\\s*\\[\\s*\"" + src.get(3) + "\"\\s*\\]");
     assertThat(versions(target)).containsExactly(fifth, sixth);
-    assertThat(field(version(target, sixth), "Received UUID"))
-        .isEqualTo(field(version(source, sixth), "UUID"));
+    assertThat(TwoBtrfsRepositories.field(version(target, sixth), "Received UUID"))
+        .isEqualTo(TwoBtrfsRepositories.field(version(source, sixth), "UUID"));
     Commands.check(version(target, sixth), "sha256sum", "--strict", "-c", "SHA256SUMS");
     Result verify = Cli.run("verify", "--repo", target);
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
@@ -233,7 +187,7 @@ class ReplicateSshKeepTest {
     List<String> before = versions(target);
     String rules = "last:1 daily:0 weekly:0 monthly:0 yearly:0 within:0";
     String prune = "lbuvault receive prune " + target + " rpi ";
-    String elsewhere = b.mountPoint().resolve("elsewhere").toString();
+    String elsewhere = two.targetFilesystem().resolve("elsewhere").toString();
     String[][] cases = {
       {prune + "parent:- zone:UTC last:0 daily:0 weekly:0 monthly:0 yearly:0 within:0", "every"},
       {prune + "parent:- zone:UTC last:1", "takes 10 arguments"},
