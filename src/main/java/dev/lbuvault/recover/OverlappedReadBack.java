@@ -133,18 +133,33 @@ final class OverlappedReadBack implements AutoCloseable {
     return readBack.direct();
   }
 
+  /**
+   * Stops both threads and waits for them, even when this thread is interrupted (the interrupt is
+   * kept): they must not outlive the channel the caller closes next.
+   */
   @Override
-  public void close() throws InterruptedIOException {
+  public void close() {
     synchronized (this) {
       closed = true;
       notifyAll();
     }
-    try {
-      flusher.join();
-      verifier.join();
-    } catch (InterruptedException e) {
+    boolean interrupted = joinUninterruptibly(flusher);
+    interrupted |= joinUninterruptibly(verifier);
+    if (interrupted) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while stopping the read-back");
+    }
+  }
+
+  /** Joins {@code t}; returns whether an interrupt arrived meanwhile. */
+  private static boolean joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
   }
 
@@ -197,6 +212,9 @@ final class OverlappedReadBack implements AutoCloseable {
       fail(e);
     } catch (InterruptedException e) {
       fail(new InterruptedIOException("interrupted while flushing"));
+    } catch (Error e) {
+      // The writer waits on this thread: tell it, or it would wait forever.
+      fail(new IOException("flushing the card failed: " + e, e));
     }
   }
 
@@ -228,6 +246,8 @@ final class OverlappedReadBack implements AutoCloseable {
       fail(e);
     } catch (InterruptedException e) {
       fail(new InterruptedIOException("interrupted while reading back"));
+    } catch (Error e) {
+      fail(new IOException("reading the card back failed: " + e, e));
     }
   }
 }

@@ -64,14 +64,24 @@ final class ReadAhead implements AutoCloseable {
     return new FileBytes();
   }
 
+  /**
+   * Stops the reading thread and waits for it, even when this thread is interrupted (the interrupt
+   * is kept): a reader left running would outlive the backup that owns the card's files.
+   */
   @Override
-  public void close() throws InterruptedIOException {
+  public void close() {
     thread.interrupt();
-    try {
-      thread.join();
-    } catch (InterruptedException e) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while stopping the card's read-ahead");
     }
   }
 
@@ -82,6 +92,9 @@ final class ReadAhead implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       // closed: the consumer stopped early (failure or done)
+    } catch (RuntimeException | Error e) {
+      // The consumer waits for this file's end: hand it the failure, or it would wait forever.
+      filled.add(new End(new IOException("reading the card failed: " + e, e)));
     }
   }
 
@@ -161,6 +174,7 @@ final class ReadAhead implements AutoCloseable {
     private final Deque<Chunk> current = new ArrayDeque<>(1);
     private int pos;
     private boolean ended;
+    private ReadFailure failure;
 
     @Override
     public int read() throws IOException {
@@ -197,6 +211,10 @@ final class ReadAhead implements AutoCloseable {
 
     /** The chunk being read, null at the file's end; throws the file's failure there. */
     private Chunk chunk() throws IOException {
+      if (failure != null) {
+        // Thrown again on every call: a caller that caught the first must not see a clean end.
+        throw failure;
+      }
       if (ended) {
         return null;
       }
@@ -211,7 +229,8 @@ final class ReadAhead implements AutoCloseable {
         if (item instanceof End end) {
           ended = true;
           if (end.failure() != null) {
-            throw new ReadFailure(end.failure());
+            failure = new ReadFailure(end.failure());
+            throw failure;
           }
           return null;
         }

@@ -161,4 +161,30 @@ class LocalCardReaderTest {
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.getName().equals("lbuvault-card-read") && t.isAlive());
   }
+
+  @Test
+  void aReceiverThatSwallowsTheChangedFilesErrorStillGetsTheFileRefused() throws Exception {
+    write("a.bin", 5000, 1);
+    write("b.bin", 5000, 2);
+    CardScan scan = reader().scan();
+    Files.setLastModifiedTime(
+        card.resolve("b.bin"),
+        FileTime.fromMillis(scan.byPath().get("b.bin").mtime().toMillis() + 60_000));
+    List<String> swallowed = new ArrayList<>();
+    CardReader.Receiver careless =
+        (f, in) -> {
+          try {
+            in.readAllBytes();
+          } catch (IOException e) {
+            swallowed.add(f.path());
+          }
+          return () -> accepted.add(f.path());
+        };
+
+    assertThatThrownBy(() -> reader().read(scan.files(), careless))
+        .isInstanceOf(SourceBusyException.class)
+        .hasMessageEndingWith("(b.bin changed while it was read)");
+    assertThat(swallowed).containsExactly("b.bin");
+    assertThat(accepted).containsExactly("a.bin");
+  }
 }
