@@ -4,6 +4,7 @@ import dev.lbuvault.config.DurationOption;
 import dev.lbuvault.json.Json;
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.prune.PruneOutcome;
+import dev.lbuvault.replicate.ReceiveRequest;
 import dev.lbuvault.replicate.ReplicationReport;
 import dev.lbuvault.replicate.Replicator;
 import dev.lbuvault.replicate.SshTarget;
@@ -121,6 +122,7 @@ final class ReplicateCommand implements Callable<Integer> {
     String targetRoot;
     if (SshUrl.looksLikeSsh(to)) {
       SshTarget ssh = sshTarget(runner);
+      requireSendable(keep);
       targetRoot = ssh.name();
       replicator = new Replicator(source, ssh, Clock.systemUTC());
     } else if (dryRun && isNew(toDir())) {
@@ -143,6 +145,18 @@ final class ReplicateCommand implements Callable<Integer> {
       print(report, targetRoot, out);
     }
     return report.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
+  }
+
+  /** Rules an ssh:// target cannot be sent are a usage error before anything is sent. */
+  private void requireSendable(RetentionPolicy keep) {
+    if (keep.isEmpty()) {
+      return;
+    }
+    try {
+      ReceiveRequest.Prune.requireSendable(keep);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   /** The ssh:// target with its ssh options; a bad URL or option is a usage error. */

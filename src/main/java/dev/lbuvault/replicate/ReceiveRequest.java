@@ -63,8 +63,34 @@ public record ReceiveRequest(
       if (keep.isEmpty()) {
         throw new IllegalArgumentException("a prune request needs at least one --keep-* rule");
       }
+      requireSendable(keep);
+    }
+
+    /**
+     * Checks that {@code keep} fits the request's alphabet (counts of at most six digits, whole
+     * seconds), so that replicate can refuse it before it sends anything.
+     *
+     * @throws IllegalArgumentException naming the rule that does not fit
+     */
+    public static void requireSendable(RetentionPolicy keep) {
+      int[] counts = {
+        keep.keepLast(), keep.keepDaily(), keep.keepWeekly(), keep.keepMonthly(), keep.keepYearly()
+      };
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] > MAX_COUNT) {
+          throw new IllegalArgumentException(
+              "--keep-"
+                  + RULES.get(i)
+                  + " "
+                  + counts[i]
+                  + " is more than an ssh:// target takes ("
+                  + MAX_COUNT
+                  + ")");
+        }
+      }
       if (keep.keepWithin().getNano() != 0) {
-        throw new IllegalArgumentException("--keep-within travels in whole seconds");
+        throw new IllegalArgumentException(
+            "--keep-within must be whole seconds for an ssh:// target, got " + keep.keepWithin());
       }
     }
   }
@@ -97,6 +123,7 @@ public record ReceiveRequest(
   // refused.
   private static final List<String> RULES =
       List.of("last", "daily", "weekly", "monthly", "yearly", "within");
+  private static final int MAX_COUNT = 999_999;
   private static final Pattern COUNT = Pattern.compile("[0-9]{1,6}");
   private static final Pattern SECONDS = Pattern.compile("[0-9]{1,12}");
   private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9_/+:-]{1,64}");

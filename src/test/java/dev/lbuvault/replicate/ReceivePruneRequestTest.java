@@ -3,12 +3,16 @@ package dev.lbuvault.replicate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lbuvault.cli.ExitCodes;
 import dev.lbuvault.repo.VersionId;
 import dev.lbuvault.retention.RetentionPolicy;
+import dev.lbuvault.testing.Cli;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The prune request of {@code lbuvault receive}: what the near side writes parses back to the same
@@ -99,5 +103,22 @@ class ReceivePruneRequestTest {
                     Optional.empty(), ZoneId.of("UTC"), RetentionPolicy.none()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least one");
+  }
+
+  @Test
+  void rulesAnSshTargetCannotTakeAreAUsageErrorBeforeAnythingIsSent(@TempDir Path tmp) {
+    String repo = tmp.resolve("repo").toString();
+    assertThat(Cli.run("init", "--repo", repo).exitCode()).isZero();
+    // Nothing listens on port 1: were the rules not refused first, this would be exit 6.
+    String to = "ssh://nobody@127.0.0.1:1/srv/replica";
+
+    Cli.Result big = Cli.run("replicate", "--repo", repo, "--to", to, "--keep-last", "1000000");
+    Cli.Result fraction =
+        Cli.run("replicate", "--repo", repo, "--to", to, "--keep-within", "PT1.5S");
+
+    assertThat(big.exitCode()).as(big.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(big.err()).contains("--keep-last 1000000 is more than an ssh:// target takes");
+    assertThat(fraction.exitCode()).as(fraction.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(fraction.err()).contains("--keep-within must be whole seconds");
   }
 }
