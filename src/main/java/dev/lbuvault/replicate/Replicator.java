@@ -127,8 +127,22 @@ public final class Replicator {
         new Run(dryRun, keep, new ReplicaRetention(new RetentionPlanner(zone)), zone, lockWait);
     try (RepositoryLock ignored =
         target == null ? null : target.lock(lockWait, clock, "replicate")) {
+      RemoteTargetException refused = null;
       for (String host : chosen) {
-        replicateHost(host, run);
+        try {
+          replicateHost(host, run);
+        } catch (RemoteTargetException e) {
+          // A refusal (a prune the far key may not make) is about that request: the other hosts
+          // still get their copies, and the refusal is reported after them. An unreachable far
+          // side or a broken transfer ends the run.
+          if (e.kind() != RemoteTargetException.Kind.REFUSED) {
+            throw e;
+          }
+          refused = refused == null ? e : refused;
+        }
+      }
+      if (refused != null) {
+        throw refused;
       }
     }
     return new ReplicationReport(

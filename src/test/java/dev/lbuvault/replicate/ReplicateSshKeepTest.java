@@ -3,15 +3,18 @@ package dev.lbuvault.replicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.cli.ExitCodes;
+import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Sshd;
 import dev.lbuvault.testing.TwoBtrfsRepositories;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,7 +157,8 @@ class ReplicateSshKeepTest {
   }
 
   @Test
-  void withoutAllowPruneThePruneIsRefusedAndNothingIsDeleted() throws Exception {
+  void withoutAllowPruneThePruneIsRefusedNothingIsDeletedAndLaterHostsStillGetTheirCopies()
+      throws Exception {
     authorize(sshd.identity(), false);
     for (int i = 0; i < 3; i++) {
       backup();
@@ -162,6 +166,10 @@ class ReplicateSshKeepTest {
     assertThat(replicate(sshd.identity()).exitCode()).isZero();
     backup();
     List<String> src = versions(source);
+    // A second host, after rpi in the run's order: its version must still go after rpi's refusal.
+    Path other = Cards.make(tmp.resolve("zero-card"), "--host", "zero");
+    Result zero = Cli.run("backup", "--repo", source, "--source", other.toString());
+    assertThat(zero.exitCode()).as(zero.toString()).isZero();
 
     Result r = replicate(sshd.identity(), "--keep-last", "1");
 
@@ -173,6 +181,9 @@ class ReplicateSshKeepTest {
         .contains("--allow-prune")
         .contains("nothing was removed");
     assertThat(versions(target)).as("sent, and nothing deleted").isEqualTo(src);
+    try (Stream<Path> copies = Files.list(Path.of(target, "hosts", "zero", "versions"))) {
+      assertThat(copies.map(p -> p.getFileName().toString())).hasSize(1);
+    }
   }
 
   @Test
