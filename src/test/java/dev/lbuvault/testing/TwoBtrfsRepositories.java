@@ -149,8 +149,9 @@ public final class TwoBtrfsRepositories implements BeforeEachCallback, AfterEach
 
   /**
    * The target works as a repository of its own: {@code list} shows {@code count} versions, {@code
-   * verify} passes, and {@code recover} writes an image (at {@code image}) that {@code inspect}
-   * accepts.
+   * verify} passes, {@code show latest} reads the newest, {@code diff --stat} finds the two newest
+   * different (each {@link #backup} changed the apkovl), and {@code recover} writes an image (at
+   * {@code image}) that {@code inspect} accepts.
    */
   public void assertTargetStandsAlone(int count, Path image) {
     Cli.Result list = Cli.run("list", "--repo", target());
@@ -159,6 +160,13 @@ public final class TwoBtrfsRepositories implements BeforeEachCallback, AfterEach
         .hasSize(count);
     Cli.Result verify = Cli.run("verify", "--repo", target());
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
+    Cli.Result show = Cli.run("show", "--repo", target(), "latest");
+    assertThat(show.exitCode()).as(show.toString()).isZero();
+    if (count >= 2) {
+      Cli.Result diff = Cli.run("diff", "--repo", target(), "--stat");
+      assertThat(diff.exitCode()).as("diff's 'different' status: " + diff).isEqualTo(1);
+      assertThat(diff.out()).as(diff.toString()).contains(HOST + ".apkovl.tar.gz");
+    }
     Cli.Result recover = Cli.run("recover", "--repo", target(), "--to", image.toString(), "--yes");
     assertThat(recover.exitCode()).as(recover.toString()).isZero();
     Cli.Result inspect = Cli.run("inspect", image.toString());
