@@ -18,6 +18,7 @@ import dev.lbuvault.verify.Verifier;
 import dev.lbuvault.verify.VerifyReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,7 @@ final class VerifyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (host == null && repo.hosts().isEmpty()) {
       if (json) {
-        return printJson(out, new VerifyReport(List.of()), DamageRecord.empty());
+        return printJson(out, new VerifyReport(List.of()), DamageRecord.empty(), List.of());
       }
       out.println("repository " + repo.root() + " holds no versions yet: nothing to verify");
       return ExitCodes.OK;
@@ -107,7 +108,7 @@ final class VerifyCommand implements Callable<Integer> {
     String host = repo.resolveHost(Optional.ofNullable(this.host));
     if (id == null && repo.versions(host).isEmpty()) {
       if (json) {
-        return printJson(out, new VerifyReport(List.of()), DamageRecord.empty());
+        return printJson(out, new VerifyReport(List.of()), DamageRecord.empty(), List.of());
       }
       out.println("host " + host + " has no versions yet: nothing to verify");
       return ExitCodes.OK;
@@ -117,7 +118,7 @@ final class VerifyCommand implements Callable<Integer> {
     int n = threads != null ? threads : Math.min(4, Runtime.getRuntime().availableProcessors());
     long started = System.nanoTime();
     VerifyReport report;
-    int apkovlDamaged;
+    List<ApkovlContentCheck.Finding> apkovls;
     // Shared locks keep prune from deleting what is being read; a version it removed between the
     // listing and the lock is left out by the verifier (a single named one is an error).
     try (ReadLock ignored =
@@ -125,13 +126,15 @@ final class VerifyCommand implements Callable<Integer> {
             ? ReadLock.shared(repo, host, versions)
             : ReadLock.sharedExisting(repo, versions.get(0))) {
       report = new Verifier(n).verify(versions);
-      apkovlDamaged = password.isPresent() ? openEncryptedApkovls(versions, password, out) : 0;
+      apkovls = password.isPresent() ? openEncryptedApkovls(versions, password) : List.of();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
+    boolean apkovlDamaged = apkovls.stream().anyMatch(ApkovlContentCheck.Finding::damaged);
     if (json) {
-      int code = printJson(out, report, recordDamage(repo, host, report));
-      return apkovlDamaged == 0 ? code : ExitCodes.DAMAGED;
+      int code = printJson(out, report, recordDamage(repo, host, report), apkovls);
+      return apkovlDamaged ? ExitCodes.DAMAGED : code;
     }
+    apkovls.forEach(f -> out.println(f.line()));
     for (Problem p : report.problems()) {
       out.println(p.describe());
     }
@@ -147,19 +150,31 @@ final class VerifyCommand implements Callable<Integer> {
         seconds,
         report.clean() ? "OK" : report.problems().size() + " problem(s)");
     NextStep.after(report, record).ifPresent(out::println);
-    return report.clean() && apkovlDamaged == 0 ? ExitCodes.OK : ExitCodes.DAMAGED;
+    return report.clean() && !apkovlDamaged ? ExitCodes.OK : ExitCodes.DAMAGED;
   }
 
   /**
    * The result for the daemon, which runs verify in a child JVM: the counts, one line per problem
-   * (each starting with its version id), whether damage was recorded for healing, the next step.
+   * (each starting with its version id; a damaged encrypted apkovl is one too), whether damage was
+   * recorded for healing, the next step, and with a password what opening each encrypted apkovl
+   * found. Stdout holds this one document and nothing else.
    */
-  private static int printJson(PrintWriter out, VerifyReport report, DamageRecord record) {
+  private static int printJson(
+      PrintWriter out,
+      VerifyReport report,
+      DamageRecord record,
+      List<ApkovlContentCheck.Finding> apkovls) {
+    List<String> problems = new ArrayList<>();
+    report.problems().forEach(p -> problems.add(p.describe()));
+    apkovls.stream()
+        .filter(ApkovlContentCheck.Finding::damaged)
+        .forEach(f -> problems.add(f.line()));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("versions", report.versions().size());
     m.put("files", report.files());
     m.put("bytes", report.bytes());
-    m.put("problems", report.problems().stream().map(Problem::describe).toList());
+    m.put("problems", problems);
+    m.put("apkovls", apkovls.stream().map(ApkovlContentCheck.Finding::line).toList());
     m.put("heal", !record.heal().isEmpty());
     NextStep.after(report, record).ifPresent(step -> m.put("next", step));
     out.print(Json.write(m));
@@ -170,6 +185,16 @@ final class VerifyCommand implements Callable<Integer> {
     long started = System.nanoTime();
     ExportCheck.Result r = ExportCheck.check(export);
     PrintWriter out = spec.commandLine().getOut();
+    int code = r.problems().isEmpty() ? ExitCodes.OK : ExitCodes.DAMAGED;
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("export", export.toAbsolutePath().normalize().toString());
+      m.put("files", r.files());
+      m.put("problems", r.problems());
+      m.put("notes", r.notes());
+      out.print(Json.write(m));
+      return code;
+    }
     r.problems().forEach(out::println);
     r.notes().forEach(n -> out.println("note: " + n));
     out.printf(
@@ -178,23 +203,18 @@ final class VerifyCommand implements Callable<Integer> {
         r.files(),
         (System.nanoTime() - started) / 1e9,
         r.problems().isEmpty() ? "OK" : r.problems().size() + " problem(s)");
-    return r.problems().isEmpty() ? ExitCodes.OK : ExitCodes.DAMAGED;
+    return code;
   }
 
-  /** Decrypts and validates each version's encrypted apkovl; returns how many are damaged. */
-  private static int openEncryptedApkovls(
-      List<StoredVersion> versions, Optional<Password> password, PrintWriter out)
-      throws java.io.IOException {
+  /** Decrypts and validates each version's encrypted apkovl: what opening each one found. */
+  private static List<ApkovlContentCheck.Finding> openEncryptedApkovls(
+      List<StoredVersion> versions, Optional<Password> password) throws java.io.IOException {
     ApkovlContentCheck check = new ApkovlContentCheck(new ApkovlValidator(password));
-    int damaged = 0;
+    List<ApkovlContentCheck.Finding> found = new ArrayList<>();
     for (StoredVersion v : versions) {
-      Optional<ApkovlContentCheck.Finding> f = check.check(v);
-      if (f.isPresent()) {
-        out.println(f.get().line());
-        damaged += f.get().damaged() ? 1 : 0;
-      }
+      check.check(v).ifPresent(found::add);
     }
-    return damaged;
+    return found;
   }
 
   /**

@@ -155,6 +155,13 @@ class EncryptedApkovlCliTest {
     Result verify = cli("verify", "--repo", repo, "--password-file", pw);
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
     assertThat(verify.out().lines().filter(l -> l.contains("entries): OK"))).hasSize(2);
+    Result verifyJson = cli("verify", "--repo", repo, "--password-file", pw, "--json");
+    assertThat(verifyJson.exitCode()).as(verifyJson.toString()).isZero();
+    Map<?, ?> verified = (Map<?, ?>) Json.parse(verifyJson.out()); // stdout is the document alone
+    assertThat((List<?>) verified.get("apkovls"))
+        .hasSize(2)
+        .allSatisfy(l -> assertThat((String) l).endsWith("entries): OK"));
+    assertThat((List<?>) verified.get("problems")).isEmpty();
 
     Result show = cli("show", "--repo", repo, "--password-file", pw);
     assertThat(show.exitCode()).as(show.toString()).isZero();
@@ -165,6 +172,12 @@ class EncryptedApkovlCliTest {
     Result diff = cli("diff", "--repo", repo, "--password-file", pw);
     assertThat(diff.exitCode()).as(diff.toString()).isEqualTo(1);
     assertThat(diff.out()).contains("etc/motd").contains("+welcome to the lake");
+    // Every --json command given the password prints its document alone on stdout.
+    for (String command : List.of("show", "diff")) {
+      Result r = cli(command, "--repo", repo, "--password-file", pw, "--json");
+      assertThat(r.exitCode()).as(r.toString()).isIn(0, 1);
+      assertThat(Json.parse(r.out())).as(r.toString()).isInstanceOf(Map.class);
+    }
     Result blind = cli("diff", "--repo", repo);
     assertThat(blind.out())
         .contains(
@@ -204,6 +217,29 @@ class EncryptedApkovlCliTest {
 
     assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(ExitCodes.DAMAGED);
     assertThat(verify.out()).contains("rpi.apkovl.tar.gz.aes-128-ctr DAMAGED: ");
+  }
+
+  @Test
+  void verifyJsonWithThePasswordPrintsOnlyTheDocumentWithTheBrokenApkovlAsAProblem()
+      throws Exception {
+    byte[] bytes = Files.readAllBytes(plainApkovl);
+    encryptOntoCard(
+        Files.write(tmp.resolve("cut.tar.gz"), Arrays.copyOf(bytes, bytes.length - 64)),
+        "aes-128-ctr",
+        Kdf.DEFAULT);
+    Files.delete(card.resolve(APKOVL));
+    assertThat(backup().exitCode()).isZero(); // no password: stored unverified
+
+    Result verify =
+        cli("verify", "--repo", repo, "--password-file", passwordFile.toString(), "--json");
+
+    assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(ExitCodes.DAMAGED);
+    Map<?, ?> doc = (Map<?, ?>) Json.parse(verify.out()); // fails on any text around it
+    assertThat((List<?>) doc.get("problems"))
+        .singleElement()
+        .asString()
+        .contains("rpi.apkovl.tar.gz.aes-128-ctr DAMAGED: ");
+    assertThat((List<?>) doc.get("apkovls")).isEqualTo(doc.get("problems"));
   }
 
   /** The plaintext apkovl with etc/motd replaced, re-packed as lbu packs (tar -c | gzip). */

@@ -3,6 +3,7 @@ package dev.lbuvault.export;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.cli.ExitCodes;
+import dev.lbuvault.json.Json;
 import dev.lbuvault.testing.BtrfsLoop;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -279,6 +281,13 @@ class ExportImportTest {
       assertThat(verify.out()).contains(f + ": ciphertext SHA-256 is");
     }
     assertThat(verify.out()).contains("4 problem(s)");
+    Result verifyJson = Cli.run("verify", "--export", to.toString(), "--json");
+    assertThat(verifyJson.exitCode()).as(verifyJson.toString()).isEqualTo(ExitCodes.DAMAGED);
+    Map<?, ?> doc = (Map<?, ?>) Json.parse(verifyJson.out()); // the document alone on stdout
+    assertThat(doc.get("files")).isEqualTo(4L);
+    assertThat((List<?>) doc.get("problems"))
+        .hasSize(4)
+        .allSatisfy(p -> assertThat((String) p).contains(": ciphertext SHA-256 is"));
     assertThat(Commands.run(to, List.of("sha256sum", "-c", "SHA256SUMS")).exitCode())
         .as("coreutils agrees")
         .isNotZero();
