@@ -213,4 +213,27 @@ class ReplicateSshExitCodesTest {
     assertOneLine(r, ExitCodes.SSH_TRANSFER, "broke off", sshd.url(target));
     assertThat(published()).isEmpty();
   }
+
+  @Test
+  void aFarSidePermissionDeniedBeforeACutConnectionIsExit9NotARefusedLogin() throws Exception {
+    // The far side says "Permission denied" about one of its own files on stderr, which ssh
+    // passes on, and then the connection is cut: a broken transfer, not a refused login.
+    Path far =
+        script(
+            "denied-receive",
+            "#!/bin/sh\n"
+                + "case \"$SSH_ORIGINAL_COMMAND\" in *' store '*)\n"
+                + "  echo 'ERROR: cannot open /srv/offsite/.partial: Permission denied' >&2\n"
+                + "  head -c 4096 >/dev/null; sleep 1; kill -9 $PPID; sleep 5; exit 1;;\n"
+                + "esac\n"
+                + "exec "
+                + launcher
+                + " \"$@\"\n");
+    sshd.authorizeForcedCommand(sshd.identity(), far + " receive --restrict-path " + restrict);
+
+    Result r = replicate(sshd.url(target));
+
+    assertOneLine(r, ExitCodes.SSH_TRANSFER, "broke off", sshd.url(target));
+    assertThat(published()).isEmpty();
+  }
 }
