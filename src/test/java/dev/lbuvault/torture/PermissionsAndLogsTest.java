@@ -172,9 +172,10 @@ class PermissionsAndLogsTest {
         raf.write('#');
       }
       expect(ExitCodes.DAMAGED, "verify", "--repo", r);
-      Files.writeString(
-          Torture.resultsFile().resolveSibling("transcript-" + backend + ".txt"),
-          String.join("\n", transcript));
+      // The results directory exists only once a scenario has closed: this test may run first.
+      Path transcriptFile = Torture.resultsFile().resolveSibling("transcript-" + backend + ".txt");
+      Files.createDirectories(transcriptFile.getParent());
+      Files.writeString(transcriptFile, String.join("\n", transcript));
       for (int i = 0; i < commands; i++) {
         s.trial();
       }
