@@ -12,6 +12,7 @@ import dev.lbuvault.source.SourceException;
 import dev.lbuvault.text.OneLine;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -19,22 +20,16 @@ import picocli.CommandLine;
  * a one-line message. Stack traces are for developers only ({@code LBUVAULT_DEBUG=1}).
  */
 public final class Main {
-  private static final String DAEMON = "daemon";
-
   private Main() {}
 
   public static void main(String[] args) {
-    // The daemon lives for months: building picocli's model of every other command would keep
-    // their classes and the model in its memory for nothing (docs/monitoring.md#footprint).
-    boolean daemon = args.length > 0 && DAEMON.equals(args[0]);
-    CommandLine cmd = daemon ? daemonCommandLine() : commandLine();
-    String[] arguments = daemon ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+    CommandLine cmd = commandLineFor(args);
     // Fix the writers before running, so every subcommand shares them, and flush them before
     // exiting: output printed without a final newline (the --json documents) would otherwise be
     // lost in the writer's buffer when System.exit ends the JVM.
     PrintWriter out = cmd.getOut();
     PrintWriter err = cmd.getErr();
-    int code = execute(cmd, arguments);
+    int code = execute(cmd, args);
     out.flush();
     err.flush();
     System.exit(code);
@@ -65,15 +60,29 @@ public final class Main {
         "internal error: " + t + " (set LBUVAULT_DEBUG=1 for details, and report it)");
   }
 
-  /** The configured command line; tests call {@code execute} on it. */
+  /** The configured command line with every subcommand; tests call {@code execute} on it. */
   public static CommandLine commandLine() {
-    return configure(new CommandLine(new LbuvaultCommand()));
+    CommandLine cmd = new CommandLine(new LbuvaultCommand());
+    for (LbuvaultCommand.Subcommand s : LbuvaultCommand.SUBCOMMANDS) {
+      cmd.addSubcommand(s.name(), s.type());
+    }
+    return configure(cmd);
   }
 
-  /** {@code lbuvault daemon} alone, named as it is under {@link #commandLine()}. */
-  static CommandLine daemonCommandLine() {
-    CommandLine cmd = new CommandLine(new DaemonCommand());
-    cmd.setCommandName("lbuvault " + DAEMON);
+  /**
+   * The command line to run {@code args} with: when they start with a subcommand's name, the
+   * top-level command holding that subcommand alone, so that a run models (and the daemon keeps in
+   * memory for months) only what it runs; otherwise, for help, {@code --version} and errors, {@link
+   * #commandLine()}.
+   */
+  public static CommandLine commandLineFor(String... args) {
+    Optional<LbuvaultCommand.Subcommand> sub =
+        args.length == 0 ? Optional.empty() : LbuvaultCommand.subcommand(args[0]);
+    if (sub.isEmpty()) {
+      return commandLine();
+    }
+    CommandLine cmd = new CommandLine(new LbuvaultCommand());
+    cmd.addSubcommand(sub.get().name(), sub.get().type());
     return configure(cmd);
   }
 

@@ -18,7 +18,7 @@ public final class Cli {
   }
 
   public static Result run(String... args) {
-    CommandLine cmd = Main.commandLine();
+    CommandLine cmd = Main.commandLineFor(args);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cmd.setOut(new PrintWriter(out, true));
