@@ -107,6 +107,13 @@ final class ReplicateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the result as one JSON document.")
   boolean json;
 
+  /**
+   * The daemon's replication (its child JVM): a local target that is not a repository is an error,
+   * never created, since a disk unmounted since the daemon looked leaves an empty mount point.
+   */
+  @Option(names = "--no-create", hidden = true)
+  boolean noCreate;
+
   @Override
   public Integer call() throws Exception {
     Duration wait = OptionValues.convert(spec, "--lock-wait", () -> DurationOption.parse(lockWait));
@@ -251,7 +258,7 @@ final class ReplicateCommand implements Callable<Integer> {
   }
 
   private Repository openOrCreate(Repository source, ProcessRunner runner) throws Exception {
-    if (Files.exists(toDir().resolve(Repository.MARKER_FILE)) || dryRun) {
+    if (Files.exists(toDir().resolve(Repository.MARKER_FILE)) || dryRun || noCreate) {
       return Repository.open(toDir(), runner);
     }
     return Repository.init(toDir(), targetBackend(source), Clock.systemUTC(), runner);

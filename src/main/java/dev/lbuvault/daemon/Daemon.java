@@ -124,10 +124,11 @@ public final class Daemon {
   }
 
   /**
-   * Runs every backup, verify and prune in a child process started by {@code lbuvault} (the
-   * launcher, or any command that starts lbuvault's {@code main}) instead of in this JVM: the idle
-   * daemon then never holds what the work loaded (docs/monitoring.md#footprint), and the work gets
-   * the launcher's normal compilers. Call before {@link #start()}.
+   * Runs every backup, verify, prune, replication and uncommitted-changes refresh in a child
+   * process started by {@code lbuvault} (the launcher, or any command that starts lbuvault's {@code
+   * main}) instead of in this JVM: the idle daemon then never holds what the work loaded
+   * (docs/monitoring.md#footprint), and the work gets the launcher's normal compilers. Call before
+   * {@link #start()}.
    */
   public synchronized void runBackupsIn(List<String> lbuvault) {
     if (lbuvault.isEmpty()) {
@@ -147,15 +148,18 @@ public final class Daemon {
     return service::run;
   }
 
-  private RepositoryWork repositoryWork(Repository repository) {
+  private RepositoryWork repositoryWork(Repository repository, Optional<Password> password) {
     if (!childCommand.isEmpty()) {
-      return new ChildWork(childCommand, repository.root());
+      return new ChildWork(childCommand, repository.root(), settings.passwordFile());
     }
     return new InProcessWork(
         repository,
         new PruneService(repository, clock, new RetentionPlanner(clock.getZone())),
         // One hashing thread: a weekly verify may take longer, the Pi stays responsive.
-        new Verifier(1));
+        new Verifier(1),
+        ProcessRunner.system(),
+        clock,
+        password);
   }
 
   /**
@@ -175,9 +179,10 @@ public final class Daemon {
       all.add(t);
     }
     tasks = List.copyOf(all);
+    RepositoryWork work = repositoryWork(repository, password);
     ReplicationTasks replication =
         new ReplicationTasks(
-            settings, gate, repository, tasks, replicaSink, ProcessRunner.system(), clock);
+            settings, gate, repository, tasks, replicaSink, ProcessRunner.system(), work, clock);
     replication.initialize();
     TimeZone zone = TimeZone.getTimeZone(clock.getZone());
     try {
@@ -186,11 +191,10 @@ public final class Daemon {
       UncommittedRefresh uncommitted =
           home >= 0 && uncommittedSink != null
               ? new UncommittedRefresh(
-                  repository,
+                  work,
                   sources.get(home).statusRoot().get(),
                   tasks.get(home)::hostName,
-                  uncommittedSink,
-                  password)
+                  uncommittedSink)
               : null;
       scheduler.setJobFactory(
           (bundle, s) -> {
@@ -280,7 +284,7 @@ public final class Daemon {
         clock,
         sourceSink,
         backupRunner(repository, password, volumes),
-        repositoryWork(repository));
+        repositoryWork(repository, password));
   }
 
   /** The index of the source the daemon runs on ({@code status.root} set), or -1. */

@@ -173,7 +173,18 @@ public record DaemonSettings(
     m.put(HOST_SECTION, new LinkedHashSet<>(List.of("source", "backup.schedule", "status.root")));
     m.put(
         REPLICATE_SECTION,
-        new LinkedHashSet<>(List.of("to", "schedule", "ssh.identity", "ssh.options")));
+        new LinkedHashSet<>(
+            List.of(
+                "to",
+                "schedule",
+                "ssh.identity",
+                "ssh.options",
+                "keep.last",
+                "keep.daily",
+                "keep.weekly",
+                "keep.monthly",
+                "keep.yearly",
+                "keep.within")));
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -297,21 +308,7 @@ public record DaemonSettings(
     Duration settle = v.duration("settle", Duration.ofSeconds(1), Duration.ofHours(1));
     Duration rescan = v.duration("rescan", Duration.ofSeconds(1), Duration.ofDays(1));
     Duration lockWait = v.duration("lock.wait", Duration.ZERO, Duration.ofDays(1));
-    RetentionPolicy retention;
-    Duration within;
-    try {
-      within = DurationParser.parse(v.get("keep.within"));
-    } catch (IllegalArgumentException e) {
-      throw v.bad("keep.within", e.getMessage());
-    }
-    retention =
-        new RetentionPolicy(
-            v.count("keep.last"),
-            v.count("keep.daily"),
-            v.count("keep.weekly"),
-            v.count("keep.monthly"),
-            v.count("keep.yearly"),
-            within);
+    RetentionPolicy retention = v.retention();
     Optional<Path> passwordFile = Optional.empty();
     if (!v.get("password.file").isEmpty()) {
       Path file = Path.of(v.get("password.file"));
@@ -465,7 +462,21 @@ public record DaemonSettings(
               + s.name()
               + "] schedule = off: remove the section to stop replicating");
     }
-    return new ReplicaSettings(s.name(), to, schedule.get(), ssh);
+    // The section's own keep.* rules only: the repository's retention is not the target's.
+    RetentionPolicy keep = v.retention();
+    if (ssh.isPresent() && !keep.isEmpty()) {
+      try {
+        ReceiveRequest.Prune.requireSendable(keep);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            s.where()
+                + ": [replicate "
+                + s.name()
+                + "] "
+                + e.getMessage().replace("--keep-", "keep."));
+      }
+    }
+    return new ReplicaSettings(s.name(), to, schedule.get(), ssh, keep);
   }
 
   /**
@@ -564,6 +575,25 @@ public record DaemonSettings(
         throw bad(key, "out of range; allowed: " + key(key).allowed());
       }
       return d;
+    }
+
+    /**
+     * The {@code keep.*} rules: the repository's, or in a {@code [replicate NAME]} its target's.
+     */
+    RetentionPolicy retention() {
+      Duration within;
+      try {
+        within = DurationParser.parse(get("keep.within"));
+      } catch (IllegalArgumentException e) {
+        throw bad("keep.within", e.getMessage());
+      }
+      return new RetentionPolicy(
+          count("keep.last"),
+          count("keep.daily"),
+          count("keep.weekly"),
+          count("keep.monthly"),
+          count("keep.yearly"),
+          within);
     }
 
     int count(String key) {

@@ -1,5 +1,6 @@
 package dev.lbuvault.daemon;
 
+import dev.lbuvault.retention.RetentionPolicy;
 import dev.lbuvault.ssh.SshCommand;
 import dev.lbuvault.ssh.SshUrl;
 import java.util.Objects;
@@ -14,13 +15,17 @@ import java.util.Optional;
  * @param schedule Quartz cron expression of the replication run
  * @param ssh for an {@code ssh://} target, the ssh command line that reaches it (the section's key
  *     and options, else the top-level ones); empty for a directory
+ * @param keep the section's {@code keep.*} rules, applied to the target after each run as {@code
+ *     lbuvault replicate --keep-*} applies them; empty (no rule): the target keeps every version
  */
-public record ReplicaSettings(String name, String to, String schedule, Optional<SshCommand> ssh) {
+public record ReplicaSettings(
+    String name, String to, String schedule, Optional<SshCommand> ssh, RetentionPolicy keep) {
   public ReplicaSettings {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(ssh, "ssh");
+    Objects.requireNonNull(keep, "keep");
     if (name.isEmpty() || to.isEmpty()) {
       throw new IllegalArgumentException("name and to must not be empty");
     }
@@ -29,8 +34,8 @@ public record ReplicaSettings(String name, String to, String schedule, Optional<
     }
   }
 
-  /** A target directory. */
+  /** A target directory that keeps every version. */
   public ReplicaSettings(String name, String to, String schedule) {
-    this(name, to, schedule, Optional.empty());
+    this(name, to, schedule, Optional.empty(), RetentionPolicy.none());
   }
 }

@@ -1,13 +1,9 @@
 package dev.lbuvault.daemon;
 
 import dev.lbuvault.process.ProcessRunner;
-import dev.lbuvault.replicate.ReplicationReport;
-import dev.lbuvault.replicate.Replicator;
-import dev.lbuvault.replicate.SshTarget;
 import dev.lbuvault.repo.HostNames;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryException;
-import dev.lbuvault.ssh.SshCommand;
 import dev.lbuvault.status.DaemonState;
 import dev.lbuvault.status.ReplicaSink;
 import dev.lbuvault.status.ReplicaStatus;
@@ -25,14 +21,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's replication: each {@code [replicate NAME]} target on its own schedule, one host at a
- * time through {@link Replicator}'s public API, inside the daemon's {@link WorkGate}, so a
+ * time through {@link RepositoryWork#replicate} (a {@code lbuvault replicate --json} child JVM, so
+ * the idle daemon keeps none of what sending loaded), inside the daemon's {@link WorkGate}, so a
  * replication never runs beside one of the daemon's backups of the same repository. A CLI writer of
  * the target is waited for up to {@code lock.wait} (the target's lock); a run that still finds it
  * locked is logged and tried again at the next run, not counted as a success. Each host's result is
  * kept in its state file and published as the replica metrics, which exist from the daemon's start
  * (0: never) so that a target that never worked is alerted on; a run that does not replicate a host
- * counts one failure for it. An {@code ssh://} target goes through the same {@link Replicator} and
- * {@link SshTarget} as {@code lbuvault replicate --to ssh://}.
+ * counts one failure for it, and so does a run whose {@code keep.*} prune the target refused (the
+ * far key lacks {@code receive --allow-prune}): the backups go on. An {@code ssh://} target is sent
+ * to as {@code lbuvault replicate --to ssh://} sends.
  */
 final class ReplicationTasks {
   private static final Logger LOG = LoggerFactory.getLogger("lbuvault");
@@ -43,6 +41,7 @@ final class ReplicationTasks {
   private final List<DaemonTasks> hosts;
   private final ReplicaSink sink;
   private final ProcessRunner runner;
+  private final RepositoryWork work;
   private final Clock clock;
 
   ReplicationTasks(
@@ -52,6 +51,7 @@ final class ReplicationTasks {
       List<DaemonTasks> hosts,
       ReplicaSink sink,
       ProcessRunner runner,
+      RepositoryWork work,
       Clock clock) {
     this.settings = settings;
     this.gate = gate;
@@ -59,6 +59,7 @@ final class ReplicationTasks {
     this.hosts = List.copyOf(hosts);
     this.sink = sink;
     this.runner = runner;
+    this.work = work;
     this.clock = clock;
   }
 
@@ -95,9 +96,8 @@ final class ReplicationTasks {
         hosts.stream()
             .filter(h -> HostNames.isValid(h.hostName()) && !h.neverBackedUp())
             .toList(); // a host without versions has nothing to send; its record stays "never"
-    Opened to;
     try {
-      to = open(target);
+      requireRepository(target);
     } catch (IOException | RepositoryException | RuntimeException e) {
       LOG.error(
           "{}{} is not a repository it can open: {}; create it once with lbuvault replicate --repo"
@@ -111,51 +111,31 @@ final class ReplicationTasks {
       return;
     }
     for (DaemonTasks h : due) {
-      if (!replicateHost(prefix, to, target, h)) {
+      if (!replicateHost(prefix, target, h)) {
         return; // stopping
       }
     }
   }
 
-  /** A target ready for one run: each host's replication gets a {@link Replicator} of it. */
-  @FunctionalInterface
-  private interface Opened {
-    Replicator replicator() throws RepositoryException;
-  }
-
   /**
-   * A target directory is opened as a repository here (never created: an unmounted disk's mount
-   * point must stay empty). An {@code ssh://} target is what {@code lbuvault replicate --to ssh://}
-   * sends to, with {@code --compress auto}: the far side's {@code lbuvault receive} creates the
-   * repository at its first request, and a fresh {@link SshTarget} per host keeps no listing from
-   * an earlier run.
+   * A target directory must be a repository already (never created: an unmounted disk's mount point
+   * must stay empty). An {@code ssh://} target's far {@code lbuvault receive} creates its
+   * repository at the first request.
    */
-  private Opened open(ReplicaSettings target) throws IOException, RepositoryException {
-    if (target.ssh().isPresent()) {
-      SshCommand ssh = target.ssh().get();
-      return () ->
-          new Replicator(
-              source,
-              new SshTarget(
-                  target.to(),
-                  ssh.url().path(),
-                  line -> ssh.argv(List.of(line.split(" "))),
-                  runner,
-                  SshTarget.Compression.AUTO),
-              clock);
+  private void requireRepository(ReplicaSettings target) throws IOException, RepositoryException {
+    if (target.ssh().isEmpty()) {
+      Repository.open(Path.of(target.to()), runner);
     }
-    Repository to = Repository.open(Path.of(target.to()), runner);
-    return () -> new Replicator(source, to, runner, clock);
   }
 
   /** One host to one target; false when the daemon is stopping and the run was abandoned. */
-  private boolean replicateHost(String prefix, Opened to, ReplicaSettings target, DaemonTasks h) {
+  private boolean replicateHost(String prefix, ReplicaSettings target, DaemonTasks h) {
     String host = h.hostName();
     Instant start = clock.instant();
-    ReplicationReport report;
+    RepositoryWork.ReplicaSummary report;
     try {
-      report = to.replicator().replicate(List.of(host), settings.lockWait(), false);
-    } catch (IOException | RepositoryException | RuntimeException e) {
+      report = work.replicate(target, host, settings.lockWait());
+    } catch (Exception e) {
       if (abandoned(e)) {
         LOG.warn("{}abandoned at shutdown; it runs again at the next run", prefix);
         return false;
@@ -172,16 +152,17 @@ final class ReplicationTasks {
       return true;
     }
     Instant end = clock.instant();
-    long held = (long) report.alreadyThere() + report.sent().size();
     long failures = h.replica(target.name()).failures();
-    h.recordReplica(target.name(), new DaemonState.Replica(Optional.of(end), held, failures));
+    h.recordReplica(
+        target.name(), new DaemonState.Replica(Optional.of(end), report.held(), failures));
     publish(h, target);
     LOG.info(
-        "{}host {}: sent {} version(s), {} already there, in {}",
+        "{}host {}: sent {} version(s), {} already there{}, in {}",
         prefix,
         host,
-        report.sent().size(),
+        report.sent(),
         report.alreadyThere(),
+        report.removed() > 0 ? ", removed " + report.removed() + " from the target" : "",
         DaemonTasks.seconds(Duration.between(start, end)));
     return true;
   }

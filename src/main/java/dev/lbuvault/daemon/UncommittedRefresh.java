@@ -1,13 +1,9 @@
 package dev.lbuvault.daemon;
 
-import dev.lbuvault.crypto.Password;
 import dev.lbuvault.repo.HostNames;
-import dev.lbuvault.repo.Repository;
 import dev.lbuvault.uncommitted.UncommittedReport;
-import dev.lbuvault.uncommitted.UncommittedService;
 import dev.lbuvault.uncommitted.UncommittedSink;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,28 +11,22 @@ import org.slf4j.LoggerFactory;
 /**
  * Refreshes the uncommitted-changes metrics ({@code lbuvault status} of the daemon's own host) when
  * the {@code status.root} key is set: run by a Quartz job every 15 minutes and after each backup,
- * never concurrently. It logs only when the number of changes moves, or when the comparison starts
- * or stops failing, so a steady host adds no log lines.
+ * never concurrently, as {@code lbuvault status --json} in a child JVM unless the daemon runs its
+ * work in its own JVM ({@link RepositoryWork#uncommitted}). It logs only when the number of changes
+ * moves, or when the comparison starts or stops failing, so a steady host adds no log lines.
  */
 final class UncommittedRefresh {
   private static final Logger LOG = LoggerFactory.getLogger("lbuvault");
 
-  private final Repository repository;
+  private final RepositoryWork work;
   private final Path root;
   private final Supplier<String> host;
   private final UncommittedSink sink;
-  private final Optional<Password> password;
   private int lastCount = -1;
   private String lastProblem = "";
 
-  UncommittedRefresh(
-      Repository repository,
-      Path root,
-      Supplier<String> host,
-      UncommittedSink sink,
-      Optional<Password> password) {
-    this.repository = repository;
-    this.password = password;
+  UncommittedRefresh(RepositoryWork work, Path root, Supplier<String> host, UncommittedSink sink) {
+    this.work = work;
     this.root = root;
     this.host = host;
     this.sink = sink;
@@ -49,7 +39,7 @@ final class UncommittedRefresh {
       return; // no host known yet: nothing to compare with
     }
     try {
-      UncommittedReport report = new UncommittedService(repository).scan(h, root, password);
+      UncommittedReport report = work.uncommitted(h, root);
       int count = report.changes().size();
       if (count != lastCount || !lastProblem.isEmpty()) {
         LOG.info(

@@ -79,4 +79,20 @@ public record JsonObject(Map<String, Object> fields) {
     }
     return List.copyOf(out);
   }
+
+  /** A list of objects, e.g. {@code "sent": [{...}, ...]}; empty when the field is missing. */
+  public List<JsonObject> objects(String key) throws JsonException {
+    Object v = fields.get(key);
+    if (v == null) {
+      return List.of();
+    }
+    if (!(v instanceof List<?> list)) {
+      throw new JsonException("field \"" + key + "\" is not a list");
+    }
+    java.util.ArrayList<JsonObject> out = new java.util.ArrayList<>();
+    for (Object o : list) {
+      out.add(of(o, "an element of field \"" + key + "\""));
+    }
+    return List.copyOf(out);
+  }
 }

@@ -86,7 +86,12 @@ class ChildWorkTest {
     Repository r = Repository.open(repo, ProcessRunner.system());
     Clock clock = Clock.systemUTC();
     return new InProcessWork(
-        r, new PruneService(r, clock, new RetentionPlanner(clock.getZone())), new Verifier(1));
+        r,
+        new PruneService(r, clock, new RetentionPlanner(clock.getZone())),
+        new Verifier(1),
+        ProcessRunner.system(),
+        clock,
+        Optional.empty());
   }
 
   private static Path copy(Path repo, Path to) throws Exception {
@@ -123,6 +128,123 @@ class ChildWorkTest {
           .hasSize(2)
           .isEqualTo(a.map(Path::getFileName).map(Path::toString).sorted().toList());
     }
+  }
+
+  /** Three versions of a card (each backup after a commit), made by the CLI. */
+  private DaemonHarness threeVersions() throws Exception {
+    DaemonHarness d = new DaemonHarness(tmp);
+    for (int i = 0; i < 3; i++) {
+      if (i > 0) {
+        d.commit(200 + i);
+      }
+      Cli.Result r = Cli.run("backup", "--repo", d.repo.toString(), "--source", d.card.toString());
+      assertThat(r.exitCode()).as(r.err()).isZero();
+    }
+    return d;
+  }
+
+  private Path plainRepository(String name) {
+    Path repo = tmp.resolve(name);
+    Cli.Result init = Cli.run("init", "--repo", repo.toString(), "--backend", "plain");
+    assertThat(init.exitCode()).as(init.toString()).isZero();
+    return repo;
+  }
+
+  private static List<String> ids(Path repo) throws IOException {
+    try (var s = Files.list(repo.resolve("hosts/rpi/versions"))) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .toList();
+    }
+  }
+
+  @Test
+  void replicationGivesTheSameSummaryInTheDaemonsJvmAndInAChildAndKeepsOnlyWhatTheRulesKeep()
+      throws Exception {
+    DaemonHarness d = threeVersions();
+    Path here = plainRepository("here");
+    Path there = plainRepository("there");
+    RetentionPolicy keepTwo = new RetentionPolicy(2, 0, 0, 0, 0, Duration.ZERO);
+    ReplicaSettings toHere =
+        new ReplicaSettings("a", here.toString(), "0 0 5 * * ?", Optional.empty(), keepTwo);
+    ReplicaSettings toThere =
+        new ReplicaSettings("b", there.toString(), "0 0 5 * * ?", Optional.empty(), keepTwo);
+
+    RepositoryWork.ReplicaSummary expected = inProcess(d.repo).replicate(toHere, "rpi", WAIT);
+    RepositoryWork.ReplicaSummary child =
+        new ChildWork(ChildBackupTest.lbuvault(), d.repo).replicate(toThere, "rpi", WAIT);
+
+    // The oldest is not sent: the target's rules would remove it on arrival.
+    assertThat(expected).isEqualTo(new RepositoryWork.ReplicaSummary(2, 0, 0, List.of()));
+    assertThat(child).isEqualTo(expected);
+    List<String> source = ids(d.repo);
+    assertThat(ids(here)).isEqualTo(source.subList(1, 3));
+    assertThat(ids(there)).isEqualTo(source.subList(1, 3));
+    Cli.Result verified = Cli.run("verify", "--repo", there.toString());
+    assertThat(verified.exitCode()).as(verified.toString()).isZero();
+
+    // A fourth version: sent, and the target then prunes its oldest down to two.
+    d.commit(300);
+    Cli.Result r = Cli.run("backup", "--repo", d.repo.toString(), "--source", d.card.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    RepositoryWork.ReplicaSummary second =
+        new ChildWork(ChildBackupTest.lbuvault(), d.repo).replicate(toThere, "rpi", WAIT);
+    assertThat(second).isEqualTo(new RepositoryWork.ReplicaSummary(1, 2, 1, List.of()));
+    assertThat(second.held()).isEqualTo(2);
+    assertThat(ids(there)).isEqualTo(ids(d.repo).subList(2, 4));
+  }
+
+  @Test
+  void aReplicateChildLeavesATargetThatIsNotARepositoryEmpty() throws Exception {
+    DaemonHarness d = threeVersions();
+    // What an unmounted disk's mount point looks like.
+    Path mountPoint = Files.createDirectories(tmp.resolve("mnt/usb"));
+    ReplicaSettings target = new ReplicaSettings("usb", mountPoint.toString(), "0 0 5 * * ?");
+
+    assertThatThrownBy(
+            () -> new ChildWork(ChildBackupTest.lbuvault(), d.repo).replicate(target, "rpi", WAIT))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(mountPoint.toString())
+        .hasMessageContaining("not an lbuvault repository");
+    try (var s = Files.list(mountPoint)) {
+      assertThat(s.toList()).isEmpty();
+    }
+  }
+
+  @Test
+  void theReplicateAndStatusChildrenGetPathsAndOptionsButNoPassword() throws Exception {
+    Path pw = tmp.resolve("apkovl.pw");
+    ChildWork child = new ChildWork(List.of("lbuvault"), tmp.resolve("repo"), Optional.of(pw));
+    Path key = Files.writeString(tmp.resolve("id_ed25519"), "not a real key\n");
+    var ssh =
+        new SshAccess(Optional.of(key), List.of("Port=2222"))
+            .command("ssh://backup@nas/srv/lbuvault");
+    ReplicaSettings offsite =
+        new ReplicaSettings(
+            "nas",
+            "ssh://backup@nas/srv/lbuvault",
+            "0 0 5 * * ?",
+            Optional.of(ssh),
+            new RetentionPolicy(0, 7, 0, 0, 0, Duration.ZERO));
+
+    assertThat(child.replicateArguments(offsite, "rpi", Duration.ofMinutes(10)))
+        .containsSequence("replicate", "--json", "--repo", tmp.resolve("repo").toString())
+        .containsSequence("--to", "ssh://backup@nas/srv/lbuvault")
+        .containsSequence("--host", "rpi", "--lock-wait", "PT10M")
+        .containsSequence("--ssh-identity", key.toString())
+        .containsSequence("--ssh-option", "Port=2222")
+        .containsSequence("--keep-daily", "7")
+        .doesNotContain("--no-create", "--keep-last");
+    assertThat(
+            child.replicateArguments(
+                new ReplicaSettings("usb", "/mnt/usb", "0 0 5 * * ?"), "rpi", Duration.ZERO))
+        .contains("--no-create")
+        .noneMatch(a -> a.startsWith("--keep-") || a.startsWith("--ssh-"));
+    assertThat(child.statusArguments("rpi", Path.of("/")))
+        .containsSequence("status", "--json", "--repo", tmp.resolve("repo").toString())
+        .containsSequence("--host", "rpi", "--root", "/")
+        .containsSequence("--password-file", pw.toString());
   }
 
   @Test

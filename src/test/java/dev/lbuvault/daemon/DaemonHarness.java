@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +52,28 @@ final class DaemonHarness implements AutoCloseable {
   DaemonHarness backupsIn(List<String> lbuvault) {
     childCommand = lbuvault;
     return this;
+  }
+
+  /**
+   * A launcher stand-in in {@code dir} that appends its arguments to {@code dir/calls}, then runs
+   * this build's lbuvault: for checking which work went to a child JVM.
+   */
+  static Path recordingLauncher(Path dir) throws IOException {
+    Path script = dir.resolve("lbuvault-launcher");
+    StringBuilder exec = new StringBuilder("exec");
+    for (String a : ChildBackupTest.lbuvault()) {
+      exec.append(" '").append(a.replace("'", "'\\''")).append('\'');
+    }
+    Files.writeString(
+        script, "#!/bin/sh\necho \"$*\" >>'" + dir.resolve("calls") + "'\n" + exec + " \"$@\"\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    return script;
+  }
+
+  /** The argument lines {@link #recordingLauncher} recorded; empty when it never ran. */
+  static List<String> calls(Path dir) throws IOException {
+    Path calls = dir.resolve("calls");
+    return Files.exists(calls) ? Files.readAllLines(calls) : List.of();
   }
 
   DaemonHarness start() throws Exception {

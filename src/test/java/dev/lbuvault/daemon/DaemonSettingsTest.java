@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lbuvault.cli.Main;
 import dev.lbuvault.config.ConfigException;
 import dev.lbuvault.config.ConfigFile;
+import dev.lbuvault.retention.RetentionPolicy;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
 import java.nio.file.Files;
@@ -149,6 +150,47 @@ class DaemonSettingsTest {
     assertThat(s.replicas())
         .extracting(ReplicaSettings::name)
         .containsExactly("friend", "nas", "usb");
+  }
+
+  @Test
+  void aReplicateSectionsKeepRulesAreItsTargetsAloneNotTheRepositorys() throws Exception {
+    DaemonSettings s =
+        parseFile(
+            "repo = " + tmp.resolve("repo"),
+            "source = /media/mmcblk0p1",
+            "keep.last = 30",
+            "[replicate usb]",
+            "to = /mnt/usb/lbuvault",
+            "keep.daily = 7",
+            "keep.within = 36h",
+            "[replicate friend]",
+            "to = ssh://friend-pi/mnt/array/replica/rpi",
+            "keep.monthly = 12",
+            "[replicate nas]",
+            "to = /mnt/nas/lbuvault");
+    assertThat(s.retention()).isEqualTo(new RetentionPolicy(30, 0, 0, 0, 0, Duration.ZERO));
+    assertThat(s.replicas())
+        .extracting(ReplicaSettings::keep)
+        .containsExactly(
+            new RetentionPolicy(0, 7, 0, 0, 0, Duration.ofHours(36)),
+            new RetentionPolicy(0, 0, 0, 12, 0, Duration.ZERO),
+            RetentionPolicy.none());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[replicate usb];to = /b;keep.last = -1 | [replicate usb] keep.last = \"-1\": not a whole number >= 0",
+        "[replicate usb];to = /b;keep.within = soon | [replicate usb] keep.within = \"soon\"",
+        "[replicate friend];to = ssh://friend-pi/mnt/r;keep.last = 1000000 | [replicate friend] keep.last 1000000 is more than an ssh:// target takes (999999)",
+      })
+  void aBadKeepRuleInAReplicateSectionNamesTheSection(String lines, String message)
+      throws Exception {
+    String[] all = ("repo = " + tmp.resolve("repo") + ";source = /a;" + lines).split(";");
+    assertThatThrownBy(() -> parseFile(all))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message);
   }
 
   @ParameterizedTest

@@ -10,12 +10,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The daemon's uncommitted-changes metrics on a real daemon: exported when {@code status.root} is
- * set, right after start and after each backup run (no 15-minute wait), and not at all without it.
+ * set, right after start and after each backup run (no 15-minute wait), and not at all without it;
+ * the same whether the comparison runs in the daemon's JVM or as {@code lbuvault status --json} in
+ * a child (then with the password file's path, never the password, on its command line).
  */
 class DaemonUncommittedTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -25,11 +30,30 @@ class DaemonUncommittedTest {
 
   @TempDir Path tmp;
 
-  @Test
-  void theCountFollowsTheHostAfterEachBackupRun() throws Exception {
+  private DaemonHarness daemon(boolean child) throws Exception {
+    DaemonHarness d = new DaemonHarness(tmp);
+    if (child) {
+      d.backupsIn(List.of(DaemonHarness.recordingLauncher(tmp).toString()));
+    }
+    return d;
+  }
+
+  /** With children, the comparison ran as lbuvault status; else no child ran at all. */
+  private void assertRanAsStatusChild(boolean child) throws Exception {
+    List<String> calls = DaemonHarness.calls(tmp);
+    if (child) {
+      assertThat(calls).anyMatch(c -> c.startsWith("status --json --repo "));
+    } else {
+      assertThat(calls).isEmpty();
+    }
+  }
+
+  @ParameterizedTest(name = "in a child: {0}")
+  @ValueSource(booleans = {false, true})
+  void theCountFollowsTheHostAfterEachBackupRun(boolean child) throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root/etc"));
     Files.writeString(root.resolve("hostname"), "rpi\n");
-    try (DaemonHarness d = new DaemonHarness(tmp)) {
+    try (DaemonHarness d = daemon(child)) {
       commit(d, "etc/hostname");
       d.set("status.root", tmp.resolve("root").toString()).start();
       Waits.until(WAIT, "the first version", () -> d.versions().size() == 1);
@@ -48,17 +72,19 @@ class DaemonUncommittedTest {
       assertThat(oldest)
           .isBetween((double) before.getEpochSecond(), (double) after.getEpochSecond());
     }
+    assertRanAsStatusChild(child);
   }
 
-  @Test
-  void anEncryptedApkovlIsComparedWithTheDaemonsPasswordFile() throws Exception {
+  @ParameterizedTest(name = "in a child: {0}")
+  @ValueSource(booleans = {false, true})
+  void anEncryptedApkovlIsComparedWithTheDaemonsPasswordFile(boolean child) throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root/etc"));
     Files.writeString(root.resolve("hostname"), "rpi\n");
     Path pw = tmp.resolve("apkovl.pw");
     Files.writeString(pw, "s3cret\n");
     Files.setPosixFilePermissions(
         pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    try (DaemonHarness d = new DaemonHarness(tmp)) {
+    try (DaemonHarness d = daemon(child)) {
       commit(d, "etc/hostname");
       Path plain = d.card.resolve("rpi.apkovl.tar.gz");
       Commands.check(
@@ -84,6 +110,12 @@ class DaemonUncommittedTest {
       Waits.until(WAIT, "a second version", () -> d.versions().size() == 2);
       Waits.until(WAIT, "one uncommitted change", () -> d.value(CHANGES, H) == 1);
       assertThat(d.scrape()).doesNotContain("s3cret");
+    }
+    assertRanAsStatusChild(child);
+    if (child) {
+      assertThat(DaemonHarness.calls(tmp))
+          .noneMatch(c -> c.contains("s3cret"))
+          .anyMatch(c -> c.startsWith("status ") && c.contains("--password-file " + pw));
     }
   }
 
