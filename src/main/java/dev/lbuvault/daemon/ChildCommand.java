@@ -1,5 +1,6 @@
 package dev.lbuvault.daemon;
 
+import dev.lbuvault.process.Signals;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * scheduler, card watcher and metrics server (docs/monitoring.md#footprint), and the child gets the
  * launcher's normal compilers (C2's SHA-256 intrinsic). The child's standard input is {@code
  * /dev/null}; its argv carries only paths and options, never a password. A child killed by a signal
- * is an {@link InterruptedIOException}; when the daemon stops, the interrupt ends the child with
- * SIGTERM and waits for it to exit, so the kernel has dropped its repository lock before the caller
- * cleans up.
+ * that stops a process is an {@link InterruptedIOException}; one killed by any other (a crash) is
+ * an {@link IOException} naming the signal; when the daemon stops, the interrupt ends the child
+ * with SIGTERM and waits for it to exit, so the kernel has dropped its repository lock before the
+ * caller cleans up.
  */
 final class ChildCommand {
   private static final Logger LOG = LoggerFactory.getLogger("lbuvault");
@@ -83,10 +85,17 @@ final class ChildCommand {
     stderr.lines().forEach(l -> LOG.debug("{} child: {}", name, l));
     String stdout = collect(out, name);
     if (code > SIGNAL_EXIT) {
+      int signal = code - SIGNAL_EXIT;
+      if (!Signals.stops(signal)) {
+        // SIGSEGV, SIGABRT (a crashing JVM aborts: exit 134), SIGBUS...: nobody stopped it, so it
+        // is a failed run even while the daemon stops, never one abandoned at shutdown.
+        throw new IOException(
+            "the " + name + "'s child process crashed: killed by " + Signals.describe(signal));
+      }
       // Killed (SIGTERM to the daemon's process group at shutdown, or the OOM killer): an
       // interrupted run, which the daemon abandons when it is stopping and counts as failed if not.
       throw new InterruptedIOException(
-          "the " + name + "'s child process was killed by signal " + (code - SIGNAL_EXIT));
+          "the " + name + "'s child process was killed by " + Signals.describe(signal));
     }
     return new Exit(code, stdout, stderr);
   }

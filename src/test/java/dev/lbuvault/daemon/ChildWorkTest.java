@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.prune.PruneService;
+import dev.lbuvault.repo.ReadLock;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryLock;
+import dev.lbuvault.repo.StoredVersion;
 import dev.lbuvault.retention.RetentionPlanner;
 import dev.lbuvault.retention.RetentionPolicy;
 import dev.lbuvault.testing.Cli;
+import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Leftovers;
 import dev.lbuvault.testing.Waits;
 import dev.lbuvault.verify.Verifier;
@@ -21,8 +24,12 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -257,6 +264,76 @@ class ChildWorkTest {
         .isInstanceOf(InterruptedIOException.class)
         .hasMessageContaining("killed by signal 9");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"SEGV", "ABRT"})
+  void aChildJvmThatCrashesIsAFailedRunNamingTheSignalNotAStop(String signal) throws Exception {
+    DaemonHarness d = new DaemonHarness(tmp);
+    Cli.Result backup =
+        Cli.run("backup", "--repo", d.repo.toString(), "--source", d.card.toString());
+    assertThat(backup.exitCode()).as(backup.err()).isZero();
+    // The crashing JVM writes its hs_err report here and no core file.
+    ChildWork child =
+        new ChildWork(
+            List.of(
+                launcher(
+                        "ulimit -c 0; export JAVA_TOOL_OPTIONS='-XX:ErrorFile="
+                            + tmp
+                            + "/hs_err_%p.log'")
+                    .toString()),
+            d.repo);
+    Repository repo = Repository.open(d.repo, ProcessRunner.system());
+    StoredVersion version = repo.versions("rpi").get(0);
+    // A prune's lock on the version holds the verify child, a running JVM, until it is killed.
+    try (ReadLock pruning =
+        ReadLock.exclusive(repo, version, Instant.now(), Clock.systemUTC()).orElseThrow()) {
+      CompletableFuture<RepositoryWork.VerifySummary> verify =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return child.verify("rpi");
+                } catch (IOException e) {
+                  throw new CompletionException(e);
+                }
+              });
+      Waits.until(WAIT, "the verify child waiting for its read lock", this::childHoldsReadersLock);
+      long pid = pids().get(0);
+      assertThat(Commands.run(tmp, List.of("kill", "-" + signal, Long.toString(pid))).exitCode())
+          .isZero();
+
+      assertThatThrownBy(() -> verify.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(IOException.class)
+          .isNotInstanceOf(InterruptedIOException.class)
+          .hasMessage("the verify's child process crashed: killed by signal 6 (SIGABRT)");
+    }
+    if (signal.equals("SEGV")) {
+      // The JVM took the SIGSEGV for a crash of its own: it wrote its report, then aborted.
+      try (var reports = Files.list(tmp)) {
+        assertThat(reports.map(p -> p.getFileName().toString()))
+            .contains("hs_err_" + pids().get(0) + ".log");
+      }
+    }
+  }
+
+  /** Whether the recorded verify child has the host's readers.lock open (it waits for it). */
+  private boolean childHoldsReadersLock() throws IOException {
+    if (pids().isEmpty()) {
+      return false;
+    }
+    try (var fds = Files.list(Path.of("/proc", pids().get(0).toString(), "fd"))) {
+      return fds.anyMatch(
+          fd -> {
+            try {
+              return Files.readSymbolicLink(fd).endsWith(ReadLock.FILE);
+            } catch (IOException gone) {
+              return false;
+            }
+          });
+    } catch (java.nio.file.NoSuchFileException exited) {
+      return false;
+    }
   }
 
   @Test
