@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,7 @@ class PackageIT {
           "scripts/package",
           "scripts/build-runtime",
           "scripts/lbuvault",
+          "scripts/lbuvault-archive",
           "scripts/lbuvault.conf.example",
           "scripts/runit/lbuvault/run",
           "scripts/runit/lbuvault/log/run",
@@ -64,6 +66,7 @@ class PackageIT {
         List.of(
             "bin/lbuvault",
             "bin/build-runtime",
+            "bin/lbuvault-archive",
             "lib/lbuvault.jar",
             "runtime/bin/java",
             "runtime/release",
@@ -249,6 +252,75 @@ class PackageIT {
       assertThat(Commands.check(restored, "sha256sum", "-c", "--strict", "SHA256SUMS"))
           .doesNotContain("FAILED");
     }
+  }
+
+  /**
+   * bin/lbuvault-archive makes the class archive on the host, with the bundled runtime (which has
+   * no CDS archive of its own); the launcher then maps lbuvault's classes from it, and runs without
+   * it, quietly, once the jar is newer than the archive or the file is not an archive at all.
+   */
+  @Test
+  void theClassArchiveIsMadeOnTheHostUsedAndIgnoredOnceStale() throws Exception {
+    Path copy = unpacked.resolve("archive-copy");
+    Commands.check(null, "cp", "-a", home.toString(), copy.toString());
+    Path jar = copy.resolve("lib/lbuvault.jar");
+    Path archive = copy.resolve("lib/lbuvault.jsa");
+    Path scratch = Files.createDirectories(unpacked.resolve("archive-tmp"));
+    Output made = hidden(copy.resolve("bin/lbuvault-archive") + " --tmpdir " + scratch);
+    assertThat(made.exitCode()).as(made.stderr() + made.stdout()).isZero();
+    assertThat(made.stdout()).contains("made the class archive " + archive);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)))
+        .isEqualTo("rw-r--r--");
+    try (Stream<Path> lib = Files.list(copy.resolve("lib"));
+        Stream<Path> tmp = Files.list(scratch)) {
+      assertThat(lib).containsExactlyInAnyOrder(jar, archive);
+      assertThat(tmp).as("training leftovers").isEmpty();
+    }
+    Path repo = unpacked.resolve("archive-repo");
+    hidden(copy.resolve("bin/lbuvault") + " init --repo " + repo);
+
+    assertThat(listCommandSource(copy, repo)).isEqualTo("shared objects file");
+    Files.setLastModifiedTime(
+        jar, FileTime.fromMillis(Files.getLastModifiedTime(archive).toMillis() + 10_000));
+    assertThat(listCommandSource(copy, repo)).as("jar newer than the archive").startsWith("file:");
+    Files.write(archive, new byte[64 * 1024]);
+    Files.setLastModifiedTime(
+        archive, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 10_000));
+    assertThat(listCommandSource(copy, repo)).as("not an archive").startsWith("file:");
+
+    Output unwritable =
+        hidden(
+            "LBUVAULT_ARCHIVE=/nonexistent/x.jsa LBUVAULT_ARCHIVE_DUMP=/dev/null "
+                + copy.resolve("bin/lbuvault"));
+    assertThat(unwritable.exitCode()).isEqualTo(1);
+    assertThat(unwritable.stderr().lines())
+        .singleElement()
+        .asString()
+        .contains("could not make the class archive /nonexistent/x.jsa");
+  }
+
+  /**
+   * Where {@code list}'s command class came from in a run of the package's launcher, which must
+   * succeed and print nothing on stderr whatever the archive's state.
+   */
+  private static String listCommandSource(Path pkg, Path repo) throws IOException {
+    Path log = unpacked.resolve("class-load.txt");
+    Output o =
+        hidden(
+            "LBUVAULT_JAVA_OPTS=-Xlog:class+load:file="
+                + log
+                + " "
+                + pkg.resolve("bin/lbuvault")
+                + " list --repo "
+                + repo);
+    assertThat(o.exitCode()).as(o.stderr() + o.stdout()).isZero();
+    assertThat(o.stderr()).isEmpty();
+    String prefix = "dev.lbuvault.cli.ListCommand source: ";
+    return Files.readAllLines(log).stream()
+        .filter(l -> l.contains(prefix))
+        .map(l -> l.substring(l.indexOf(prefix) + prefix.length()))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static void daemonServesMetricsAndStopsCleanly(Path repo, Path card) throws Exception {

@@ -22,6 +22,7 @@ class ServiceFilesTest {
           "scripts/build-runtime",
           "scripts/demo",
           "scripts/lbuvault",
+          "scripts/lbuvault-archive",
           "scripts/test");
 
   @Test
@@ -59,11 +60,22 @@ class ServiceFilesTest {
     }
     try {
       Path dest = tmp.resolve("root");
-      Commands.check(
-          null, "sh", "scripts/install", "--prefix", "/opt/lbuvault", "--destdir", dest.toString());
+      String said =
+          Commands.check(
+              null,
+              "sh",
+              "scripts/install",
+              "--prefix",
+              "/opt/lbuvault",
+              "--destdir",
+              dest.toString());
+      // Staged elsewhere, the archive (which records the jar's path) is left for the target host.
+      assertThat(said).contains("next, on the target: /opt/lbuvault/bin/lbuvault-archive");
+      assertThat(dest.resolve("opt/lbuvault/share/lbuvault/lbuvault.jsa")).doesNotExist();
       for (String f :
           List.of(
               "opt/lbuvault/bin/lbuvault",
+              "opt/lbuvault/bin/lbuvault-archive",
               "opt/lbuvault/share/lbuvault/lbuvault.jar",
               "opt/lbuvault/share/lbuvault/lbuvault.conf.example",
               "etc/lbuvault/lbuvault.conf.example",
