@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.SshReceiver;
 import dev.lbuvault.testing.Sshd;
 import dev.lbuvault.testing.Tools;
 import dev.lbuvault.testing.TwoBtrfsRepositories;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,6 +39,7 @@ class ReplicateSshCompressionTest {
 
   @TempDir Path tmp;
   @RegisterExtension final TwoBtrfsRepositories two = new TwoBtrfsRepositories();
+  @RegisterExtension final SshReceiver far = new SshReceiver();
   Sshd sshd;
   Path card;
   String source;
@@ -48,12 +49,11 @@ class ReplicateSshCompressionTest {
   @BeforeEach
   void setUp() throws Exception {
     Tools.require("zstd");
-    sshd = Sshd.start();
+    sshd = far.sshd();
     card = two.card();
     source = two.source();
     restrict = two.restrict();
-    Path launcher = CliProcess.launcher(tmp.resolve("bin"));
-    sshd.authorizeForcedCommand(sshd.identity(), launcher + " receive --restrict-path " + restrict);
+    far.authorize(sshd.identity(), restrict, false);
     wrappers = Files.createDirectories(tmp.resolve("wrap"));
     Path ssh = wrappers.resolve("ssh");
     Files.writeString(
@@ -63,13 +63,6 @@ class ReplicateSshCompressionTest {
             + " -E \"$SSH_BYTES_LOG\" -o LogLevel=VERBOSE \"$@\"\n");
     Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwx------"));
     backup(1);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (sshd != null) {
-      sshd.close();
-    }
   }
 
   private void backup(int seed) throws Exception {

@@ -3,9 +3,8 @@ package dev.lbuvault.replicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.cli.ExitCodes;
-import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
-import dev.lbuvault.testing.CliProcess;
+import dev.lbuvault.testing.SshReceiver;
 import dev.lbuvault.testing.Sshd;
 import dev.lbuvault.testing.TwoBtrfsRepositories;
 import java.net.InetAddress;
@@ -13,10 +12,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicateSshExitCodesTest {
   @TempDir Path tmp;
   @RegisterExtension final TwoBtrfsRepositories two = new TwoBtrfsRepositories();
+  @RegisterExtension final SshReceiver far = new SshReceiver();
   Sshd sshd;
   String source;
   Path restrict;
@@ -41,19 +39,12 @@ class ReplicateSshExitCodesTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    sshd = Sshd.start();
+    sshd = far.sshd();
     source = two.source();
     restrict = two.restrict();
     target = two.target();
-    launcher = CliProcess.launcher(tmp.resolve("bin"));
+    launcher = far.launcher();
     two.backup(1);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (sshd != null) {
-      sshd.close();
-    }
   }
 
   private Path script(String name, String text) throws Exception {
@@ -64,21 +55,20 @@ class ReplicateSshExitCodesTest {
   }
 
   private void authorizeReceive() throws Exception {
-    sshd.authorizeForcedCommand(sshd.identity(), launcher + " receive --restrict-path " + restrict);
+    far.authorize(sshd.identity(), restrict, false);
+  }
+
+  /** The far side runs {@code program} (a wrapper of the launcher, or no lbuvault) as receive. */
+  private void authorizeThrough(Path program) throws Exception {
+    far.authorizeThrough(sshd.identity(), program, restrict, false);
   }
 
   private Result replicate(String to, Path key, List<String> sshOptions) {
-    List<String> args =
-        new ArrayList<>(
-            List.of("replicate", "--repo", source, "--to", to, "--ssh-identity", key.toString()));
-    for (String o : sshOptions) {
-      args.addAll(List.of("--ssh-option", o));
-    }
-    return Cli.run(args.toArray(String[]::new));
+    return far.replicate(source, to, key, sshOptions);
   }
 
   private Result replicate(String to) {
-    return replicate(to, sshd.identity(), sshd.sshOptions());
+    return far.replicate(source, to);
   }
 
   private static void assertOneLine(Result r, int code, String... parts) {
@@ -153,8 +143,7 @@ class ReplicateSshExitCodesTest {
 
   @Test
   void aFarSideWithoutLbuvaultIsExit8() throws Exception {
-    sshd.authorizeForcedCommand(
-        sshd.identity(), "/nonexistent/lbuvault receive --restrict-path " + restrict);
+    authorizeThrough(Path.of("/nonexistent/lbuvault"));
 
     Result r = replicate(sshd.url(target));
 
@@ -168,7 +157,7 @@ class ReplicateSshExitCodesTest {
     // with SIGKILL, as an OOM kill or a reboot of the far host would end it.
     Path dying = tmp.resolve("dying");
     Files.createFile(dying);
-    Path far =
+    Path wrapper =
         script(
             "far-receive",
             "#!/bin/sh\n"
@@ -180,7 +169,7 @@ class ReplicateSshExitCodesTest {
                 + "exec "
                 + launcher
                 + " \"$@\"\n");
-    sshd.authorizeForcedCommand(sshd.identity(), far + " receive --restrict-path " + restrict);
+    authorizeThrough(wrapper);
 
     Result r = replicate(sshd.url(target));
 
@@ -196,7 +185,7 @@ class ReplicateSshExitCodesTest {
   void aConnectionCutMidStreamIsExit9() throws Exception {
     // sshd's session process for this login is killed while the stream flows: the client sees
     // its connection cut, as on a dropped link.
-    Path far =
+    Path wrapper =
         script(
             "cut-receive",
             "#!/bin/sh\n"
@@ -206,7 +195,7 @@ class ReplicateSshExitCodesTest {
                 + "exec "
                 + launcher
                 + " \"$@\"\n");
-    sshd.authorizeForcedCommand(sshd.identity(), far + " receive --restrict-path " + restrict);
+    authorizeThrough(wrapper);
 
     Result r = replicate(sshd.url(target));
 
@@ -218,7 +207,7 @@ class ReplicateSshExitCodesTest {
   void aFarSidePermissionDeniedBeforeACutConnectionIsExit9NotARefusedLogin() throws Exception {
     // The far side says "Permission denied" about one of its own files on stderr, which ssh
     // passes on, and then the connection is cut: a broken transfer, not a refused login.
-    Path far =
+    Path wrapper =
         script(
             "denied-receive",
             "#!/bin/sh\n"
@@ -229,7 +218,7 @@ class ReplicateSshExitCodesTest {
                 + "exec "
                 + launcher
                 + " \"$@\"\n");
-    sshd.authorizeForcedCommand(sshd.identity(), far + " receive --restrict-path " + restrict);
+    authorizeThrough(wrapper);
 
     Result r = replicate(sshd.url(target));
 

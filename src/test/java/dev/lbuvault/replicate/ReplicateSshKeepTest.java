@@ -6,16 +6,14 @@ import dev.lbuvault.cli.ExitCodes;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
-import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.SshReceiver;
 import dev.lbuvault.testing.Sshd;
 import dev.lbuvault.testing.TwoBtrfsRepositories;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,53 +28,26 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicateSshKeepTest {
   @TempDir Path tmp;
   @RegisterExtension final TwoBtrfsRepositories two = new TwoBtrfsRepositories();
+  @RegisterExtension final SshReceiver far = new SshReceiver();
   Sshd sshd;
   String source;
-  Path restrict;
   String target;
-  Path launcher;
   int seed;
 
   @BeforeEach
   void setUp() throws Exception {
-    sshd = Sshd.start();
+    sshd = far.sshd();
     source = two.source();
-    restrict = two.restrict();
     target = two.target();
-    launcher = CliProcess.launcher(tmp.resolve("bin"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (sshd != null) {
-      sshd.close();
-    }
   }
 
   /** The exact authorized_keys command of docs/offsite.md, with or without --allow-prune. */
   private void authorize(Path key, boolean allowPrune) throws Exception {
-    sshd.authorizeForcedCommand(
-        key,
-        launcher + " receive --restrict-path " + restrict + (allowPrune ? " --allow-prune" : ""));
+    far.authorize(key, two.restrict(), allowPrune);
   }
 
   private Result replicate(Path key, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "replicate",
-                "--repo",
-                source,
-                "--to",
-                sshd.url(target),
-                "--ssh-identity",
-                key.toString()));
-    for (String o : sshd.sshOptions()) {
-      args.addAll(List.of("--ssh-option", o));
-    }
-    args.addAll(List.of(extra));
-    Result r = Cli.run(args.toArray(String[]::new));
-    return r;
+    return far.replicate(source, sshd.url(target), key, sshd.sshOptions(), extra);
   }
 
   private void backup() throws Exception {

@@ -9,17 +9,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lbuvault.cli.ExitCodes;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Cli.Result;
-import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.SshReceiver;
 import dev.lbuvault.testing.Sshd;
 import dev.lbuvault.testing.Tools;
 import dev.lbuvault.testing.TwoBtrfsRepositories;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,29 +33,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicateSshTest {
   @TempDir Path tmp;
   @RegisterExtension final TwoBtrfsRepositories two = new TwoBtrfsRepositories();
+  @RegisterExtension final SshReceiver far = new SshReceiver();
   Sshd sshd;
 
   @BeforeEach
   void setUp() throws Exception {
     Tools.require("zstd");
-    sshd = Sshd.start();
-    sshd.authorizeForcedCommand(
-        sshd.identity(),
-        CliProcess.launcher(tmp.resolve("bin")) + " receive --restrict-path " + two.restrict());
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (sshd != null) {
-      sshd.close();
-    }
+    sshd = far.sshd();
+    far.authorize(sshd.identity(), two.restrict(), false);
   }
 
   private Result replicate(String to, String... extra) {
-    List<String> args = new ArrayList<>(List.of("replicate", "--repo", two.source(), "--to", to));
-    args.addAll(sshd.cliOptions(sshd.identity()));
-    args.addAll(List.of(extra));
-    return Cli.run(args.toArray(String[]::new));
+    return far.replicate(two.source(), to, extra);
   }
 
   @Test
