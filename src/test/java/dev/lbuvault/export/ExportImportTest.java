@@ -86,6 +86,32 @@ class ExportImportTest {
     return f;
   }
 
+  /** The RSA key's public half as gpg exports it, ASCII-armoured or binary. */
+  private Path rsaPublic(boolean armor) throws Exception {
+    return gpg.exportPublic("rsa@example.org", tmp.resolve(armor ? "rsa.asc" : "rsa.pub"), armor);
+  }
+
+  /** The RSA key's secret half (no passphrase), ASCII-armoured or binary. */
+  private Path rsaSecret(boolean armor) throws Exception {
+    return gpg.exportSecret("rsa@example.org", "", tmp.resolve("rsa.sec"), armor);
+  }
+
+  /** {@code lbuvault import --from FROM --repo REPO --secret-key SECRET} and {@code more}. */
+  private static Result importInto(String repo, Path from, Path secret, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "import",
+                "--from",
+                from.toString(),
+                "--repo",
+                repo,
+                "--secret-key",
+                secret.toString()));
+    args.addAll(List.of(more));
+    return Cli.run(args.toArray(String[]::new));
+  }
+
   private Result export(Path to, Path recipient, String... more) {
     List<String> args =
         new ArrayList<>(
@@ -103,7 +129,7 @@ class ExportImportTest {
 
   @Test
   void gpgDecryptsAnRsaExportAndSha256sumChecksEveryRestoredVersion() throws Exception {
-    Path pub = gpg.exportPublic("rsa@example.org", tmp.resolve("rsa.pub"), false);
+    Path pub = rsaPublic(false);
     Path to = tmp.resolve("export");
 
     Result r = export(to, pub);
@@ -149,18 +175,7 @@ class ExportImportTest {
 
     String restored = tmp.resolve("restored").toString();
     Result imported =
-        Cli.run(
-            "import",
-            "--from",
-            to.toString(),
-            "--repo",
-            restored,
-            "--secret-key",
-            sec.toString(),
-            "--password-file",
-            pw.toString(),
-            "--signer",
-            pub.toString());
+        importInto(restored, to, sec, "--password-file", pw.toString(), "--signer", pub.toString());
 
     assertThat(imported.exitCode()).as(imported.toString()).isZero();
     assertThat(imported.out()).contains("imported 2 version(s)");
@@ -178,21 +193,9 @@ class ExportImportTest {
     }
     Result verify = Cli.run("verify", "--repo", restored);
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
-    Result again =
-        Cli.run(
-            "import",
-            "--from",
-            to.toString(),
-            "--repo",
-            restored,
-            "--secret-key",
-            sec.toString(),
-            "--password-file",
-            pw.toString());
+    Result again = importInto(restored, to, sec, "--password-file", pw.toString());
     assertThat(again.out()).contains("imported 0 version(s)", "2 already there");
-    Result noPassphrase =
-        Cli.run(
-            "import", "--from", to.toString(), "--repo", restored, "--secret-key", sec.toString());
+    Result noPassphrase = importInto(restored, to, sec);
     assertThat(noPassphrase.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(noPassphrase.err())
         .contains("passphrase-protected", sec.toString())
@@ -201,7 +204,7 @@ class ExportImportTest {
 
   @Test
   void aSecondExportWritesOnlyTheNewVersion() throws Exception {
-    Path pub = gpg.exportPublic("rsa@example.org", tmp.resolve("rsa.asc"), true);
+    Path pub = rsaPublic(true);
     Path to = tmp.resolve("export");
     assertThat(export(to, pub).exitCode()).isZero();
     List<Path> first = exported(to);
@@ -219,7 +222,7 @@ class ExportImportTest {
 
   @Test
   void theExportDirectoryHoldsNoHostNameVersionIdFileNameOrContentInClear() throws Exception {
-    Path pub = gpg.exportPublic("rsa@example.org", tmp.resolve("rsa.pub"), false);
+    Path pub = rsaPublic(false);
     Path to = tmp.resolve("export");
     assertThat(export(to, pub).exitCode()).isZero();
     Path v = versions(repo).get(0);
@@ -248,8 +251,8 @@ class ExportImportTest {
   @Test
   void aFlippedByteATruncatedFileAndASwappedPairAreEachNamedByVerifyAndRefusedByImport()
       throws Exception {
-    Path pub = gpg.exportPublic("rsa@example.org", tmp.resolve("rsa.pub"), false);
-    Path sec = gpg.exportSecret("rsa@example.org", "", tmp.resolve("rsa.sec"), false);
+    Path pub = rsaPublic(false);
+    Path sec = rsaSecret(false);
     backup(3);
     backup(4);
     Path to = tmp.resolve("export");
@@ -293,9 +296,7 @@ class ExportImportTest {
         .isNotZero();
 
     String restored = tmp.resolve("restored").toString();
-    Result imported =
-        Cli.run(
-            "import", "--from", to.toString(), "--repo", restored, "--secret-key", sec.toString());
+    Result imported = importInto(restored, to, sec);
     assertThat(imported.exitCode()).as(imported.toString()).isEqualTo(ExitCodes.DAMAGED);
     for (Path f : files) {
       assertThat(imported.err()).contains("damaged: " + f + ":");
@@ -311,14 +312,12 @@ class ExportImportTest {
 
   @Test
   void aVersionRestoredWithGpgAndTarIsTheOneImportBringsBack() throws Exception {
-    Path pub = gpg.exportPublic("rsa@example.org", tmp.resolve("rsa.pub"), false);
-    Path sec = gpg.exportSecret("rsa@example.org", "", tmp.resolve("rsa.sec"), true);
+    Path pub = rsaPublic(false);
+    Path sec = rsaSecret(true);
     Path to = tmp.resolve("export");
     assertThat(export(to, pub, "--host", HOST).exitCode()).isZero();
     String restored = tmp.resolve("restored").toString();
-    Result imported =
-        Cli.run(
-            "import", "--from", to.toString(), "--repo", restored, "--secret-key", sec.toString());
+    Result imported = importInto(restored, to, sec);
     assertThat(imported.exitCode()).as(imported.toString()).isZero();
     Path viaTar = tmp.resolve("via-tar");
     for (Path f : exported(to)) {
@@ -342,23 +341,15 @@ class ExportImportTest {
 
   @Test
   void importIntoABtrfsRepositoryPublishesReadOnlySnapshotsAndLeavesNoStaging() throws Exception {
-    Path pub = gpg.exportPublic("rsa@example.org", tmp.resolve("rsa.pub"), false);
-    Path sec = gpg.exportSecret("rsa@example.org", "", tmp.resolve("rsa.sec"), false);
+    Path pub = rsaPublic(false);
+    Path sec = rsaSecret(false);
     Path to = tmp.resolve("export");
     assertThat(export(to, pub).exitCode()).isZero();
     try (BtrfsLoop fs = BtrfsLoop.create(tmp, 256)) {
       String restored = fs.mountPoint().resolve("repo").toString();
       assertThat(Cli.run("init", "--repo", restored).out()).contains("btrfs");
 
-      Result imported =
-          Cli.run(
-              "import",
-              "--from",
-              to.toString(),
-              "--repo",
-              restored,
-              "--secret-key",
-              sec.toString());
+      Result imported = importInto(restored, to, sec);
 
       assertThat(imported.exitCode()).as(imported.toString()).isZero();
       assertThat(imported.out()).contains("imported 2 version(s)");
