@@ -205,13 +205,7 @@ class EncryptedApkovlCliTest {
 
   @Test
   void verifyWithThePasswordFindsAnUnverifiedApkovlWhoseContentIsBroken() throws Exception {
-    byte[] bytes = Files.readAllBytes(plainApkovl);
-    encryptOntoCard(
-        Files.write(tmp.resolve("cut.tar.gz"), Arrays.copyOf(bytes, bytes.length - 64)),
-        "aes-128-ctr",
-        Kdf.DEFAULT);
-    Files.delete(card.resolve(APKOVL));
-    assertThat(backup().exitCode()).isZero(); // no password: stored unverified
+    storeAnEncryptedApkovlCutShortUnverified();
 
     Result verify = cli("verify", "--repo", repo, "--password-file", passwordFile.toString());
 
@@ -222,13 +216,7 @@ class EncryptedApkovlCliTest {
   @Test
   void verifyJsonWithThePasswordPrintsOnlyTheDocumentWithTheBrokenApkovlAsAProblem()
       throws Exception {
-    byte[] bytes = Files.readAllBytes(plainApkovl);
-    encryptOntoCard(
-        Files.write(tmp.resolve("cut.tar.gz"), Arrays.copyOf(bytes, bytes.length - 64)),
-        "aes-128-ctr",
-        Kdf.DEFAULT);
-    Files.delete(card.resolve(APKOVL));
-    assertThat(backup().exitCode()).isZero(); // no password: stored unverified
+    storeAnEncryptedApkovlCutShortUnverified();
 
     Result verify =
         cli("verify", "--repo", repo, "--password-file", passwordFile.toString(), "--json");
@@ -240,6 +228,20 @@ class EncryptedApkovlCliTest {
         .asString()
         .contains("rpi.apkovl.tar.gz.aes-128-ctr DAMAGED: ");
     assertThat((List<?>) doc.get("apkovls")).isEqualTo(doc.get("problems"));
+  }
+
+  /**
+   * Backs up, without the password, a card whose apkovl is encrypted from a gzip cut 64 bytes
+   * short: stored unverified, its damage visible only once decrypted.
+   */
+  private void storeAnEncryptedApkovlCutShortUnverified() throws IOException {
+    byte[] bytes = Files.readAllBytes(plainApkovl);
+    encryptOntoCard(
+        Files.write(tmp.resolve("cut.tar.gz"), Arrays.copyOf(bytes, bytes.length - 64)),
+        "aes-128-ctr",
+        Kdf.DEFAULT);
+    Files.delete(card.resolve(APKOVL));
+    assertThat(backup().exitCode()).isZero();
   }
 
   /** The plaintext apkovl with etc/motd replaced, re-packed as lbu packs (tar -c | gzip). */
