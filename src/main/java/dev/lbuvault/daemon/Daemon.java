@@ -29,10 +29,10 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.JobBuilder;
@@ -44,9 +44,11 @@ import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.DirectSchedulerFactory;
 import org.quartz.impl.matchers.KeyMatcher;
 import org.quartz.listeners.JobListenerSupport;
+import org.quartz.simpl.RAMJobStore;
+import org.quartz.spi.ThreadExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +87,7 @@ public final class Daemon {
   private final ReplicaSink replicaSink;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final WorkGate gate = new WorkGate();
+  private final AtomicLong oneShots = new AtomicLong();
   // Set once by start(); read by stop(), the HTTP thread and the Quartz threads.
   private volatile List<DaemonTasks> tasks = List.of();
   private volatile Scheduler scheduler;
@@ -186,7 +189,7 @@ public final class Daemon {
     replication.initialize();
     TimeZone zone = TimeZone.getTimeZone(clock.getZone());
     try {
-      scheduler = new StdSchedulerFactory(quartzProperties()).getScheduler();
+      scheduler = newScheduler();
       int home = homeSource();
       UncommittedRefresh uncommitted =
           home >= 0 && uncommittedSink != null
@@ -432,21 +435,34 @@ public final class Daemon {
         .build();
   }
 
-  private static Properties quartzProperties() {
-    String name = "lbuvault-" + INSTANCES.incrementAndGet();
-    Properties p = new Properties();
+  /**
+   * A scheduler built from its parts ({@link DirectSchedulerFactory}) rather than from properties:
+   * {@code StdSchedulerFactory} sets the thread pool's and job store's properties through {@code
+   * java.beans.Introspector}, which loads part of the {@code java.desktop} module and keeps the
+   * introspected classes' methods in the daemon for good (docs/monitoring.md#footprint).
+   */
+  private static Scheduler newScheduler() throws SchedulerException {
     // Quartz keeps schedulers in a JVM-wide registry by name: each daemon needs its own.
-    p.setProperty("org.quartz.scheduler.instanceName", name);
-    p.setProperty("org.quartz.scheduler.instanceId", name);
-    // Quartz 2.5 has no update check any more; the key is kept so none could ever run.
-    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-    p.setProperty("org.quartz.scheduler.jmx.export", "false");
-    p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
-    p.setProperty("org.quartz.threadPool.class", LeanThreadPool.class.getName());
-    p.setProperty("org.quartz.threadPool.threadCount", "2");
-    p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-    p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
-    return p;
+    String name = "lbuvault-" + INSTANCES.incrementAndGet();
+    LeanThreadPool pool = new LeanThreadPool();
+    pool.setThreadCount(2);
+    RAMJobStore store = new RAMJobStore();
+    store.setMisfireThreshold(60_000);
+    ThreadExecutor daemonThreads =
+        new ThreadExecutor() {
+          @Override
+          public void initialize() {}
+
+          @Override
+          public void execute(Thread thread) {
+            thread.setDaemon(true); // as org.quartz.scheduler.makeSchedulerThreadDaemon
+            thread.start();
+          }
+        };
+    DirectSchedulerFactory factory = DirectSchedulerFactory.getInstance();
+    factory.createScheduler(
+        name, name, pool, daemonThreads, store, null, null, 0, -1, -1, false, null);
+    return factory.getScheduler(name);
   }
 
   /** True while the scheduler runs (what /healthz reports). */
@@ -567,6 +583,9 @@ public final class Daemon {
     try {
       scheduler.scheduleJob(
           TriggerBuilder.newTrigger()
+              // Named here: Quartz's own unique name is a random UUID plus an MD5, whose
+              // SecureRandom and MessageDigest load the JDK's security providers into the daemon.
+              .withIdentity(job.getName() + "-once-" + oneShots.incrementAndGet(), job.getGroup())
               .forJob(job)
               .usingJobData(data)
               // Quartz fires by the system clock, so "now" here is its now, not the injected one.

@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * File operations that keep the repository private and crash-safe: every directory is created 0700
@@ -87,7 +88,7 @@ public final class SecureFiles {
   public static void writeAtomically(Path target, byte[] bytes, Set<PosixFilePermission> mode)
       throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Path temp = dir.resolve("." + target.getFileName() + TEMP_INFIX + UUID.randomUUID());
+    Path temp = dir.resolve("." + target.getFileName() + TEMP_INFIX + tempSuffix());
     try {
       try (FileChannel ch =
           FileChannel.open(
@@ -107,6 +108,17 @@ public final class SecureFiles {
     } finally {
       Files.deleteIfExists(temp);
     }
+  }
+
+  /**
+   * A random suffix in UUID form. Not {@code UUID.randomUUID()}: its SecureRandom loads the JDK's
+   * security providers (about 90 classes and their tables), which the idle daemon, writing its
+   * state file, would then keep for good (docs/monitoring.md#footprint). The name only has to
+   * differ from a concurrent writer's, and CREATE_NEW turns a clash into an error, never a mix.
+   */
+  private static String tempSuffix() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return new UUID(random.nextLong(), random.nextLong()).toString();
   }
 
   /** Renames {@code from} over {@code to} in one step; fails rather than copying. */
