@@ -176,7 +176,10 @@ public final class BackupService {
       CardScan scan = survey.scan();
       if (mirrored.sameAsNewest()) {
         // Every byte is the newest version's, whose apkovl was validated when it was stored.
-        damage.update(r -> r.withoutHeal(heal));
+        // Nothing to heal is the nightly case: no damage record to lock, read and compare then.
+        if (!heal.isEmpty()) {
+          damage.update(r -> r.withoutHeal(heal));
+        }
         return result(
             BackupOutcome.UNCHANGED,
             host,

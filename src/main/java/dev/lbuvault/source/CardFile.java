@@ -20,6 +20,23 @@ public record CardFile(String path, long size, FileTime mtime) {
     }
   }
 
+  // equals and hashCode written out: a record's generated ones bootstrap method handles on first
+  // use, and an unchanged card's backup compares two scans' thousand files on a cold JVM, where
+  // that bootstrap and the interpreted method-handle calls were a tenth of its run
+  // (docs/benchmarks.md, item 9).
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CardFile f
+        && size == f.size
+        && path.equals(f.path)
+        && mtime.equals(f.mtime);
+  }
+
+  @Override
+  public int hashCode() {
+    return (path.hashCode() * 31 + Long.hashCode(size)) * 31 + mtime.hashCode();
+  }
+
   /** The file name without directories. */
   public String name() {
     int slash = path.lastIndexOf('/');
