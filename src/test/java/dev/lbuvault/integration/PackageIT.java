@@ -257,35 +257,46 @@ class PackageIT {
   /**
    * bin/lbuvault-archive makes the class archive on the host, with the bundled runtime (which has
    * no CDS archive of its own); the launcher then maps lbuvault's classes from it, and runs without
-   * it, quietly, once the jar is newer than the archive or the file is not an archive at all.
+   * it, quietly, once the jar is newer than the archive, the archive is shorter than when it was
+   * made (a JVM mapping a truncated archive dies of SIGBUS), or the file is not an archive at all.
    */
   @Test
-  void theClassArchiveIsMadeOnTheHostUsedAndIgnoredOnceStale() throws Exception {
+  void theClassArchiveIsMadeOnTheHostUsedAndIgnoredOnceStaleOrDamaged() throws Exception {
     Path copy = unpacked.resolve("archive-copy");
     Commands.check(null, "cp", "-a", home.toString(), copy.toString());
     Path jar = copy.resolve("lib/lbuvault.jar");
     Path archive = copy.resolve("lib/lbuvault.jsa");
+    Path size = copy.resolve("lib/lbuvault.jsa.size");
     Path scratch = Files.createDirectories(unpacked.resolve("archive-tmp"));
     Output made = hidden(copy.resolve("bin/lbuvault-archive") + " --tmpdir " + scratch);
     assertThat(made.exitCode()).as(made.stderr() + made.stdout()).isZero();
     assertThat(made.stdout()).contains("made the class archive " + archive);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)))
         .isEqualTo("rw-r--r--");
+    assertThat(Files.readString(size).strip()).isEqualTo(Long.toString(Files.size(archive)));
     try (Stream<Path> lib = Files.list(copy.resolve("lib"));
         Stream<Path> tmp = Files.list(scratch)) {
-      assertThat(lib).containsExactlyInAnyOrder(jar, archive);
+      assertThat(lib).containsExactlyInAnyOrder(jar, archive, size);
       assertThat(tmp).as("training leftovers").isEmpty();
     }
     Path repo = unpacked.resolve("archive-repo");
     hidden(copy.resolve("bin/lbuvault") + " init --repo " + repo);
-
     assertThat(listCommandSource(copy, repo)).isEqualTo("shared objects file");
-    Files.setLastModifiedTime(
-        jar, FileTime.fromMillis(Files.getLastModifiedTime(archive).toMillis() + 10_000));
+
+    FileTime jarTime = Files.getLastModifiedTime(jar);
+    Files.setLastModifiedTime(jar, later(archive));
     assertThat(listCommandSource(copy, repo)).as("jar newer than the archive").startsWith("file:");
+    Files.setLastModifiedTime(jar, jarTime);
+    assertThat(listCommandSource(copy, repo)).as("jar as made").isEqualTo("shared objects file");
+
+    byte[] whole = Files.readAllBytes(archive);
+    Files.write(archive, java.util.Arrays.copyOf(whole, whole.length / 2));
+    Files.setLastModifiedTime(archive, later(jar));
+    assertThat(listCommandSource(copy, repo)).as("truncated archive").startsWith("file:");
+
     Files.write(archive, new byte[64 * 1024]);
-    Files.setLastModifiedTime(
-        archive, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 10_000));
+    Files.writeString(size, "65536\n");
+    Files.setLastModifiedTime(archive, later(jar));
     assertThat(listCommandSource(copy, repo)).as("not an archive").startsWith("file:");
 
     Output unwritable =
@@ -297,6 +308,10 @@ class PackageIT {
         .singleElement()
         .asString()
         .contains("could not make the class archive /nonexistent/x.jsa");
+  }
+
+  private static FileTime later(Path file) throws IOException {
+    return FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 10_000);
   }
 
   /**
