@@ -137,6 +137,11 @@ final class ChildWork implements RepositoryWork {
       return new UncommittedReport(
           o.string("host"), o.string("version"), o.string("apkovl"), changes);
     } catch (JsonException | IllegalArgumentException | DateTimeParseException e) {
+      if (exit.code() != 0) {
+        // Exit 1 is also how any command fails before its result (an internal error): its own
+        // line on stderr says why, not the missing JSON.
+        throw new IOException(exit.error("status"), e);
+      }
       throw unreadable("status", e);
     }
   }

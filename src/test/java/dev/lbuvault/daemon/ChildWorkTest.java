@@ -255,6 +255,22 @@ class ChildWorkTest {
   }
 
   @Test
+  void aStatusChildThatFailsBeforeItsResultIsReportedByItsOwnLineNotAsUnreadable()
+      throws Exception {
+    // Exit 1 is both status's "changes" and Main's internal error; the latter prints no JSON.
+    Path failing = tmp.resolve("failing-launcher");
+    Files.writeString(
+        failing, "#!/bin/sh\necho 'lbuvault: internal error: java.lang.Error: boom' >&2\nexit 1\n");
+    Files.setPosixFilePermissions(failing, PosixFilePermissions.fromString("rwx------"));
+    ChildWork child = new ChildWork(List.of(failing.toString()), tmp.resolve("repo"));
+
+    assertThatThrownBy(() -> child.uncommitted("rpi", tmp))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("internal error: java.lang.Error: boom")
+        .hasMessageNotContaining("unreadable");
+  }
+
+  @Test
   void aChildKilledBySignalIsAFailedRunNotAHang() throws Exception {
     DaemonHarness d = new DaemonHarness(tmp);
     ChildWork child = new ChildWork(List.of(launcher("kill -9 $$").toString()), d.repo);
