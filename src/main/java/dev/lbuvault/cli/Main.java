@@ -1,23 +1,16 @@
 package dev.lbuvault.cli;
 
-import dev.lbuvault.archive.InvalidApkovlException;
-import dev.lbuvault.config.ConfigException;
-import dev.lbuvault.recover.RecoverRefusedException;
-import dev.lbuvault.recover.VerificationFailedException;
-import dev.lbuvault.replicate.RemoteTargetException;
-import dev.lbuvault.repo.RepositoryException;
-import dev.lbuvault.source.RemoteSourceException;
-import dev.lbuvault.source.SourceBusyException;
-import dev.lbuvault.source.SourceException;
+import dev.lbuvault.daemon.DaemonSettings;
 import dev.lbuvault.text.OneLine;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Optional;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 
 /**
- * Entry point: builds the picocli command line and maps failures to the documented exit codes with
- * a one-line message. Stack traces are for developers only ({@code LBUVAULT_DEBUG=1}).
+ * The command line: builds picocli's model of the command being run and maps failures to the
+ * documented exit codes with a one-line message ({@link FailureReport}). Stack traces are for
+ * developers only ({@code LBUVAULT_DEBUG=1}). The jar starts in {@link Start}.
  */
 public final class Main {
   private Main() {}
@@ -46,18 +39,13 @@ public final class Main {
       return cmd.execute(args);
     } catch (Throwable t) { // NOPMD: the last line of defence, by design
       PrintWriter err = cmd.getErr();
-      err.println("lbuvault: " + internalError(t));
+      err.println("lbuvault: " + FailureReport.internalError(t));
       if ("1".equals(System.getenv("LBUVAULT_DEBUG"))) {
         t.printStackTrace(err);
       }
       err.flush();
       return ExitCodes.FAILURE;
     }
-  }
-
-  private static String internalError(Throwable t) {
-    return OneLine.escape(
-        "internal error: " + t + " (set LBUVAULT_DEBUG=1 for details, and report it)");
   }
 
   /** The configured command line with every subcommand; tests call {@code execute} on it. */
@@ -84,6 +72,23 @@ public final class Main {
     CommandLine cmd = new CommandLine(new LbuvaultCommand());
     cmd.addSubcommand(sub.get().name(), sub.get().type());
     return configure(cmd);
+  }
+
+  /**
+   * Parses a {@code daemon} command line and hands its settings to {@code handoff} instead of
+   * running the daemon; help, {@code --version}, bad options and a bad configuration file are
+   * answered here as {@link #main} answers them. Returns the exit code: 0 once the settings are
+   * handed over (or help was printed), else the code of the error printed. {@link Start} calls it
+   * in a class loader of its own.
+   */
+  public static int parseDaemon(String[] args, Consumer<DaemonSettings> handoff) {
+    CommandLine cmd = new CommandLine(new LbuvaultCommand());
+    cmd.addSubcommand("daemon", new DaemonCommand(handoff));
+    configure(cmd);
+    int code = execute(cmd, args);
+    cmd.getOut().flush();
+    cmd.getErr().flush();
+    return code;
   }
 
   private static CommandLine configure(CommandLine cmd) {
@@ -120,58 +125,6 @@ public final class Main {
   }
 
   private static int handle(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
-    PrintWriter err = cmd.getErr();
-    int code;
-    String message = ex.getMessage();
-    if (ex instanceof SourceBusyException) {
-      code = ExitCodes.BUSY;
-    } else if (ex instanceof RemoteSourceException r) {
-      code =
-          switch (r.kind()) {
-            case UNREACHABLE -> ExitCodes.SSH_UNREACHABLE;
-            case AUTHENTICATION -> ExitCodes.SSH_REFUSED;
-            case MISSING_PATH -> ExitCodes.SSH_NO_PATH;
-            case TRANSFER -> ExitCodes.SSH_TRANSFER;
-          };
-    } else if (ex instanceof RemoteTargetException r) {
-      code =
-          switch (r.kind()) {
-            case UNREACHABLE -> ExitCodes.SSH_UNREACHABLE;
-            case REFUSED -> ExitCodes.SSH_REFUSED;
-            case NO_PATH -> ExitCodes.SSH_NO_PATH;
-            case TRANSFER -> ExitCodes.SSH_TRANSFER;
-          };
-    } else if (ex instanceof RecoverRefusedException) {
-      code = ExitCodes.UNSAFE;
-    } else if (ex instanceof VerificationFailedException) {
-      code = ExitCodes.FAILURE;
-    } else if (ex instanceof CommandFailure f) {
-      code = f.exitCode();
-    } else if (ex instanceof ConfigException) {
-      // The configuration file is part of the command line: a bad value there is a usage error.
-      code = ExitCodes.USAGE;
-    } else if (ex instanceof RepositoryException
-        || ex instanceof SourceException
-        || ex instanceof InvalidApkovlException
-        || ex instanceof IOException) {
-      code = ExitCodes.FAILURE;
-      if (ex instanceof java.nio.file.NoSuchFileException n) {
-        message = "no such file or directory: " + n.getFile();
-      } else if (ex instanceof java.nio.file.AccessDeniedException a) {
-        message = "permission denied: " + a.getFile();
-      } else if (message != null && message.contains("No space left on device")) {
-        message = message + " (a filesystem is full: free space on it, then retry)";
-      }
-    } else {
-      code = ExitCodes.FAILURE;
-      message = internalError(ex);
-    }
-    err.println(
-        "lbuvault: " + OneLine.escape(message == null ? ex.getClass().getSimpleName() : message));
-    if ("1".equals(System.getenv("LBUVAULT_DEBUG"))) {
-      ex.printStackTrace(err);
-    }
-    err.flush();
-    return code;
+    return FailureReport.report(ex, cmd.getErr());
   }
 }

@@ -41,7 +41,7 @@ class ChildBackupTest {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp",
         System.getProperty("java.class.path"),
-        "dev.lbuvault.cli.Main");
+        "dev.lbuvault.cli.Start");
   }
 
   /** A launcher stand-in that records its pid and arguments, then starts lbuvault. */

@@ -38,7 +38,7 @@ class LocaleIndependenceTest {
     // Manifest lines hold at most 72 bytes: a longer value continues on lines that start with
     // one space, which the reader drops, so the value is cut into pieces anywhere.
     String value = String.join(" ", deps);
-    StringBuilder m = new StringBuilder("Main-Class: dev.lbuvault.cli.Main\nClass-Path: ");
+    StringBuilder m = new StringBuilder("Main-Class: dev.lbuvault.cli.Start\nClass-Path: ");
     for (int i = 0; i < value.length(); i += 60) {
       m.append(i == 0 ? "" : " ").append(value, i, Math.min(value.length(), i + 60)).append('\n');
     }

@@ -54,7 +54,7 @@ class RunitServiceTest {
             + java
             + " -XX:TieredStopAtLevel=1 -cp '"
             + System.getProperty("java.class.path")
-            + "' dev.lbuvault.cli.Main daemon --repo "
+            + "' dev.lbuvault.cli.Start daemon --repo "
             + repo
             + " --source "
             + card
@@ -160,7 +160,7 @@ class RunitServiceTest {
             + java
             + " -XX:TieredStopAtLevel=1 -cp '"
             + System.getProperty("java.class.path")
-            + "' dev.lbuvault.cli.Main \"$@\" --repo "
+            + "' dev.lbuvault.cli.Start \"$@\" --repo "
             + repo
             + " --source "
             + card

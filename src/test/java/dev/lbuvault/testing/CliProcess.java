@@ -42,7 +42,7 @@ public final class CliProcess {
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.lbuvault.cli.Main");
+    cmd.add("dev.lbuvault.cli.Start");
     cmd.addAll(args);
     return cmd;
   }
