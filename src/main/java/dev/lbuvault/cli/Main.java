@@ -59,9 +59,8 @@ public final class Main {
 
   /**
    * The command line to run {@code args} with: when they start with a subcommand's name, the
-   * top-level command holding that subcommand alone, so that a run models (and the daemon keeps in
-   * memory for months) only what it runs; otherwise, for help, {@code --version} and errors, {@link
-   * #commandLine()}.
+   * top-level command holding that subcommand alone, so that a run models only what it runs;
+   * otherwise, for help, {@code --version} and errors, {@link #commandLine()}.
    */
   public static CommandLine commandLineFor(String... args) {
     Optional<LbuvaultCommand.Subcommand> sub =
@@ -85,9 +84,11 @@ public final class Main {
     CommandLine cmd = new CommandLine(new LbuvaultCommand());
     cmd.addSubcommand("daemon", new DaemonCommand(handoff));
     configure(cmd);
+    PrintWriter out = cmd.getOut(); // fixed before running, as in main
+    PrintWriter err = cmd.getErr();
     int code = execute(cmd, args);
-    cmd.getOut().flush();
-    cmd.getErr().flush();
+    out.flush();
+    err.flush();
     return code;
   }
 

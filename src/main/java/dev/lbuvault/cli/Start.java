@@ -1,25 +1,23 @@
 package dev.lbuvault.cli;
 
 import dev.lbuvault.daemon.DaemonSettings;
-import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
+import java.lang.reflect.Method;
 import java.nio.charset.Charset;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * The jar's entry point. Every command but {@code daemon} goes straight to {@link Main}. The daemon
- * runs for months, and picocli's classes (about 170, with this package's command classes) would
- * stay loaded all that time although only the option parsing used them: so the daemon's command
- * line is parsed by {@link Main#parseDaemon} in a class loader of its own, which defines picocli
- * and this package itself and takes everything else from the application class loader. With the
- * settings handed over, that loader is dropped and one full collection unloads its classes before
- * {@link DaemonRun} runs (docs/monitoring.md, "Footprint", has what it saves).
+ * runs for months, and picocli's classes (about 200 with this package's command classes) would stay
+ * loaded all that time although only the option parsing used them: so the daemon's command line is
+ * parsed by {@link Main#parseDaemon} in a {@link ParserLoader} of its own. With the settings handed
+ * over, that loader is dropped and one full collection unloads its classes before {@link DaemonRun}
+ * runs (docs/monitoring.md, "Footprint", has what it saves).
  */
 public final class Start {
   private static final String MAIN = "dev.lbuvault.cli.Main";
@@ -33,15 +31,13 @@ public final class Start {
       Main.main(args);
       return;
     }
-    ClassLoader app = Start.class.getClassLoader();
-    URL ours = locationOf(app, MAIN);
-    URL picocli = locationOf(app, PICOCLI);
-    if (ours == null || picocli == null) {
-      Main.main(args); // nowhere to load a second copy from: parse and run here
+    AtomicReference<DaemonSettings> settings = new AtomicReference<>();
+    OptionalInt parsed = parseInOwnLoader(args, settings::set);
+    if (parsed.isEmpty()) {
+      Main.main(args); // no second copy of the parser to load: parse and run in this loader
       return;
     }
-    AtomicReference<DaemonSettings> settings = new AtomicReference<>();
-    int code = parseInOwnLoader(new URL[] {ours, picocli}, args, settings::set);
+    int code = parsed.getAsInt();
     if (code == ExitCodes.OK && settings.get() != null) {
       // The parser's loader is unreachable now; only a full collection unloads its classes, and
       // none may come for weeks in a daemon whose heap barely grows.
@@ -54,42 +50,28 @@ public final class Start {
   }
 
   /**
-   * The jar or directory {@code loader} finds {@code className} in: the one lbuvault.jar when
-   * packaged, {@code target/classes} and picocli's own jar under Maven.
+   * The exit code of {@link Main#parseDaemon} run in a {@link ParserLoader}, or empty when that
+   * loader cannot be made or cannot load it.
    */
-  static URL locationOf(ClassLoader loader, String className) {
-    String resource = className.replace('.', '/') + ".class";
-    URL found = loader.getResource(resource);
-    if (found == null) {
-      return null;
+  private static OptionalInt parseInOwnLoader(String[] args, Consumer<DaemonSettings> handoff) {
+    Optional<ParserLoader> made = ParserLoader.over(Start.class.getClassLoader(), MAIN, PICOCLI);
+    if (made.isEmpty()) {
+      return OptionalInt.empty();
     }
-    String url = found.toString();
-    int bang = url.indexOf("!/");
-    try {
-      if (url.startsWith("jar:") && bang > 0) {
-        return new URL(url.substring("jar:".length(), bang));
+    try (ParserLoader loader = made.get()) {
+      Method parse;
+      try {
+        parse =
+            Class.forName(MAIN, true, loader)
+                .getMethod("parseDaemon", String[].class, Consumer.class);
+      } catch (ReflectiveOperationException | LinkageError e) {
+        return OptionalInt.empty();
       }
-      if (url.startsWith("file:") && url.endsWith(resource)) {
-        return new URL(url.substring(0, url.length() - resource.length()));
-      }
-    } catch (MalformedURLException e) {
-      return null;
-    }
-    return null;
-  }
-
-  /** Runs {@link Main#parseDaemon} in a throwaway loader; returns its exit code. */
-  private static int parseInOwnLoader(
-      URL[] locations, String[] args, Consumer<DaemonSettings> handoff) {
-    try (ParserLoader loader = new ParserLoader(locations, Start.class.getClassLoader())) {
-      Object code =
-          Class.forName(MAIN, true, loader)
-              .getMethod("parseDaemon", String[].class, Consumer.class)
-              .invoke(null, args, handoff);
-      return (Integer) code;
-    } catch (IOException | ReflectiveOperationException e) {
-      Throwable cause = e instanceof InvocationTargetException i ? i.getCause() : e;
-      return internalError(cause);
+      return OptionalInt.of((Integer) parse.invoke(null, args, handoff));
+    } catch (InvocationTargetException e) {
+      return OptionalInt.of(internalError(e.getCause()));
+    } catch (IllegalAccessException e) {
+      return OptionalInt.of(internalError(e));
     }
   }
 
@@ -120,41 +102,5 @@ public final class Start {
     }
     err.flush();
     return ExitCodes.FAILURE;
-  }
-
-  /**
-   * Defines picocli's and this package's classes itself, from the jar, and asks its parent for all
-   * others: the settings it hands back are then of the application loader's classes, and nothing
-   * that outlives the parsing refers to a class of this loader.
-   */
-  static final class ParserLoader extends URLClassLoader {
-    static {
-      registerAsParallelCapable();
-    }
-
-    ParserLoader(URL[] locations, ClassLoader parent) {
-      super(locations, parent);
-    }
-
-    static boolean ownsName(String name) {
-      return name.startsWith("picocli.") || name.startsWith("dev.lbuvault.cli.");
-    }
-
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      if (!ownsName(name)) {
-        return super.loadClass(name, resolve);
-      }
-      synchronized (getClassLoadingLock(name)) {
-        Class<?> c = findLoadedClass(name);
-        if (c == null) {
-          c = findClass(name);
-        }
-        if (resolve) {
-          resolveClass(c);
-        }
-        return c;
-      }
-    }
   }
 }

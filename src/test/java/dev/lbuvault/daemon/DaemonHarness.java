@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A real daemon in the test's JVM, wired as {@code DaemonCommand} wires it (metrics, HTTP on a free
+ * A real daemon in the test's JVM, wired as {@code DaemonRun} wires it (metrics, HTTP on a free
  * port), over a generated card and a plain repository in a temporary directory.
  */
 final class DaemonHarness implements AutoCloseable {
