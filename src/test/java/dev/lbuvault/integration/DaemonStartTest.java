@@ -6,9 +6,8 @@ import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
-import dev.lbuvault.testing.Http;
+import dev.lbuvault.testing.DaemonProcess;
 import dev.lbuvault.testing.Tools;
-import dev.lbuvault.testing.Waits;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,41 +43,20 @@ class DaemonStartTest {
     if (!Files.isExecutable(jcmd)) {
       jcmd = Tools.require("jcmd");
     }
-    Path repo = repo();
-    Path card = Cards.make(tmp.resolve("card"));
-    int port = Http.freePort();
-    Path log = tmp.resolve("daemon.log");
-    Process daemon =
-        CliProcess.start(
-            log,
-            "daemon",
-            "--repo",
-            repo.toString(),
-            "--source",
-            card.toString(),
-            "--listen",
-            "127.0.0.1:" + port);
-    try {
-      Waits.until(
-          WAIT,
-          "/healthz",
-          () ->
-              Http.tryGet("http://127.0.0.1:" + port + "/healthz")
-                  .map(r -> r.status() == 200)
-                  .orElse(false));
+    try (DaemonProcess daemon = DaemonProcess.start(tmp)) {
+      daemon.awaitHealthy(WAIT);
       Commands.Output classes =
           Commands.run(
-              null, List.of(jcmd.toString(), Long.toString(daemon.pid()), "VM.class_hierarchy"));
+              null,
+              List.of(
+                  jcmd.toString(), Long.toString(daemon.process().pid()), "VM.class_hierarchy"));
       assertThat(classes.exitCode()).as(classes.stderr()).isZero();
       assertThat(classes.stdout())
           .as("the daemon's own classes are listed")
           .contains("dev.lbuvault.daemon.Daemon", "dev.lbuvault.cli.DaemonRun")
           .doesNotContain("picocli.", "dev.lbuvault.cli.DaemonCommand", "dev.lbuvault.cli.Main");
-    } finally {
-      daemon.destroy();
-      assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(daemon.stop()).as(daemon.log()).isZero();
     }
-    assertThat(daemon.exitValue()).as(Files.readString(log)).isZero();
   }
 
   @Test

@@ -2,19 +2,15 @@ package dev.lbuvault.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lbuvault.testing.Cards;
-import dev.lbuvault.testing.Cli;
-import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.DaemonProcess;
 import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Tools;
-import dev.lbuvault.testing.Waits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,27 +28,9 @@ class IdleWakeupsTest {
   void theMetricsThreadSleepsUntilAClientConnectsAndStillAnswersOne() throws Exception {
     Path strace = Tools.require("strace");
     Tools.requireRoot();
-    Path repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
-        .isZero();
-    Path card = Cards.make(tmp.resolve("card"));
-    int port = Http.freePort();
-    String health = "http://127.0.0.1:" + port + "/healthz";
-    Path log = tmp.resolve("daemon.log");
-    Process daemon =
-        CliProcess.start(
-            log,
-            "daemon",
-            "--repo",
-            repo.toString(),
-            "--source",
-            card.toString(),
-            "--listen",
-            "127.0.0.1:" + port);
-    try {
-      Waits.until(
-          WAIT, "/healthz", () -> Http.tryGet(health).map(r -> r.status() == 200).orElse(false));
-      long tid = thread(daemon.pid(), "lbuvault-http");
+    try (DaemonProcess daemon = DaemonProcess.start(tmp)) {
+      daemon.awaitHealthy(WAIT);
+      long tid = thread(daemon.process().pid(), "lbuvault-http");
       Path trace = tmp.resolve("http.trace");
       // 3.5 s of an idle endpoint: a one-second tick returns from epoll_wait three times.
       Commands.Output traced =
@@ -69,16 +47,13 @@ class IdleWakeupsTest {
                   trace.toString(),
                   "-p",
                   Long.toString(tid)));
-      assertThat(traced.exitCode()).as(traced.stderr()).isEqualTo(124);
+      assertThat(traced.exitCode()).as("strace attached: " + traced.stderr()).isEqualTo(124);
       List<String> returned =
           Files.readAllLines(trace).stream().filter(l -> l.matches(".*\\) += \\d+.*")).toList();
       assertThat(returned).as("epoll_wait calls that returned while idle").isEmpty();
-      assertThat(Http.tryGet(health).map(r -> r.status())).contains(200);
-    } finally {
-      daemon.destroy();
-      assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(Http.tryGet(daemon.url("/healthz")).map(r -> r.status())).contains(200);
+      assertThat(daemon.stop()).as(daemon.log()).isZero();
     }
-    assertThat(daemon.exitValue()).as(Files.readString(log)).isZero();
   }
 
   /** The id of the thread of {@code pid} the JVM named {@code name} (its comm). */

@@ -1,0 +1,101 @@
+package dev.lbuvault.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code lbuvault daemon} as its own process (through the jar's entry point, {@link CliProcess}) on
+ * a fresh plain repository and a generated card under a test's directory, serving on a free
+ * loopback port: for tests that judge the running process from outside (jcmd, strace, signals).
+ */
+public final class DaemonProcess implements AutoCloseable {
+  private final Process process;
+  private final Path repo;
+  private final Path card;
+  private final Path log;
+  private final int port;
+
+  private DaemonProcess(Process process, Path repo, Path card, Path log, int port) {
+    this.process = process;
+    this.repo = repo;
+    this.card = card;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** Starts a daemon on {@code dir/repo} and {@code dir/card} with {@code extraArgs} appended. */
+  public static DaemonProcess start(Path dir, String... extraArgs) throws IOException {
+    Path repo = dir.resolve("repo");
+    assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
+        .isZero();
+    Path card = Cards.make(dir.resolve("card"));
+    int port = Http.freePort();
+    Path log = dir.resolve("daemon.log");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "daemon",
+                "--repo",
+                repo.toString(),
+                "--source",
+                card.toString(),
+                "--listen",
+                "127.0.0.1:" + port));
+    args.addAll(List.of(extraArgs));
+    Process process = CliProcess.start(log, args.toArray(String[]::new));
+    return new DaemonProcess(process, repo, card, log, port);
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public Path repo() {
+    return repo;
+  }
+
+  public Path card() {
+    return card;
+  }
+
+  /** The daemon's {@code /healthz}, {@code /metrics}, ... on its port. */
+  public String url(String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  /** Waits until {@code /healthz} answers 200; fails with the log if the process ended first. */
+  public void awaitHealthy(Duration wait) throws Exception {
+    Waits.until(
+        wait,
+        "/healthz 200",
+        () ->
+            !process.isAlive()
+                || Http.tryGet(url("/healthz")).map(r -> r.status() == 200).orElse(false));
+    assertThat(process.isAlive()).as(log()).isTrue();
+  }
+
+  /** What the daemon logged so far. */
+  public String log() throws IOException {
+    return Files.readString(log);
+  }
+
+  /** SIGTERM, then its exit status (within 30 s, else the test fails). */
+  public int stop() throws Exception {
+    process.destroy();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s of SIGTERM").isTrue();
+    return process.exitValue();
+  }
+
+  /** Kills a daemon the test left running (a failed assertion before {@link #stop}). */
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
