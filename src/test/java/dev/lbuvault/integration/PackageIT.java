@@ -273,7 +273,11 @@ class PackageIT {
     assertThat(made.stdout()).contains("made the class archive " + archive);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)))
         .isEqualTo("rw-r--r--");
-    assertThat(Files.readString(size).strip()).isEqualTo(Long.toString(Files.size(archive)));
+    // Its size and the JVM that made it: the bundled libjvm.so's size and time.
+    Path libjvm = copy.resolve("runtime/lib/server/libjvm.so");
+    String madeBy =
+        Files.size(libjvm) + ":" + Files.getLastModifiedTime(libjvm).to(TimeUnit.SECONDS);
+    assertThat(Files.readString(size).strip()).isEqualTo(Files.size(archive) + " " + madeBy);
     try (Stream<Path> lib = Files.list(copy.resolve("lib"));
         Stream<Path> tmp = Files.list(scratch)) {
       assertThat(lib).containsExactlyInAnyOrder(jar, archive, size);
@@ -289,13 +293,20 @@ class PackageIT {
     Files.setLastModifiedTime(jar, jarTime);
     assertThat(listCommandSource(copy, repo)).as("jar as made").isEqualTo("shared objects file");
 
+    // A JDK update keeps its packaged files' own (older) times: only the JVM's identity tells.
+    FileTime jvmTime = Files.getLastModifiedTime(libjvm);
+    Files.setLastModifiedTime(libjvm, FileTime.fromMillis(jvmTime.toMillis() - 86_400_000L));
+    assertThat(listCommandSource(copy, repo)).as("JVM updated since").startsWith("file:");
+    Files.setLastModifiedTime(libjvm, jvmTime);
+    assertThat(listCommandSource(copy, repo)).as("JVM as made").isEqualTo("shared objects file");
+
     byte[] whole = Files.readAllBytes(archive);
     Files.write(archive, java.util.Arrays.copyOf(whole, whole.length / 2));
     Files.setLastModifiedTime(archive, later(jar));
     assertThat(listCommandSource(copy, repo)).as("truncated archive").startsWith("file:");
 
     Files.write(archive, new byte[64 * 1024]);
-    Files.writeString(size, "65536\n");
+    Files.writeString(size, "65536 " + madeBy + "\n");
     Files.setLastModifiedTime(archive, later(jar));
     assertThat(listCommandSource(copy, repo)).as("not an archive").startsWith("file:");
 
