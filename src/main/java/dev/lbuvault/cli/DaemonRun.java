@@ -5,20 +5,16 @@ import dev.lbuvault.daemon.DaemonSettings;
 import dev.lbuvault.daemon.HangupSignal;
 import dev.lbuvault.metrics.LbuvaultMetrics;
 import dev.lbuvault.metrics.MetricsServer;
-import dev.lbuvault.metrics.TextfileExporter;
-import dev.lbuvault.status.HostStatus;
-import dev.lbuvault.status.ReplicaSink;
-import dev.lbuvault.status.StatusSink;
 import dev.lbuvault.text.OneLinePrintStream;
-import dev.lbuvault.uncommitted.UncommittedReport;
-import dev.lbuvault.uncommitted.UncommittedSink;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,91 +42,78 @@ final class DaemonRun {
    * SIGTERM, 1 after a fault (the shutdown hook halts with it first).
    */
   static int run(DaemonSettings settings) throws Exception {
-    configureLogging(settings.logLevel());
+    Logger log = startLogging(settings.logLevel());
+    LbuvaultMetrics metrics = new LbuvaultMetrics();
+    metrics.bindProcessMetrics();
+    MetricsSinks sinks = new MetricsSinks(metrics, settings.textfileDir(), log);
+    Daemon daemon =
+        new Daemon(
+            settings,
+            Clock.systemDefaultZone(),
+            sinks.status(),
+            sinks.uncommitted(),
+            sinks.replicas());
+    runBackupsThroughTheLauncher(daemon);
+    // Healthy only once start-up is complete (signal handlers, shutdown hook, scheduler): a
+    // supervisor that signals the daemon as soon as /healthz says 200 must find it ready.
+    AtomicBoolean ready = new AtomicBoolean();
+    Optional<MetricsServer> server =
+        listen(settings, metrics, () -> ready.get() && daemon.isRunning());
+    ignoreHangups(log);
+    stopCleanlyOnSigterm(daemon, server);
+    start(daemon, server);
+    ready.set(true);
+    server.ifPresent(
+        s -> log.info("serving /metrics and /healthz on http://{}/", hostPort(s.address())));
+    watchUntilStopped(daemon, log);
+    return exitStatus;
+  }
+
+  private static Logger startLogging(String level) {
+    configureLogging(level);
     // slf4j-simple prints each record with one println to System.err: escaped there, a name with a
     // newline cannot split a record or forge a second one.
     System.setErr(new OneLinePrintStream(System.err, Charset.defaultCharset()));
     Logger log = LoggerFactory.getLogger("lbuvault");
     Thread.setDefaultUncaughtExceptionHandler(
         (thread, e) -> fail(log, "thread " + thread.getName() + " died: " + e));
+    return log;
+  }
 
-    LbuvaultMetrics metrics = new LbuvaultMetrics();
-    metrics.bindProcessMetrics();
-    Optional<TextfileExporter> textfile = settings.textfileDir().map(TextfileExporter::new);
-    Runnable writeTextfile =
-        () ->
-            textfile.ifPresent(
-                t -> {
-                  try {
-                    t.write(metrics);
-                  } catch (IOException e) {
-                    log.error("cannot write {}: {}", t.file(), e.toString());
-                  }
-                });
-    StatusSink sink =
-        new StatusSink() {
-          @Override
-          public void publish(HostStatus status) {
-            metrics.publish(status);
-            writeTextfile.run();
-          }
-
-          @Override
-          public StatusSink forSource(int index) {
-            StatusSink source = metrics.forSource(index);
-            return status -> {
-              source.publish(status);
-              writeTextfile.run();
-            };
-          }
-        };
-    UncommittedSink uncommitted =
-        new UncommittedSink() {
-          @Override
-          public void publish(UncommittedReport report) {
-            metrics.publish(report);
-            writeTextfile.run();
-          }
-
-          @Override
-          public void clear(String host) {
-            metrics.clear(host);
-            writeTextfile.run();
-          }
-        };
-    ReplicaSink replicas =
-        status -> {
-          metrics.publish(status);
-          writeTextfile.run();
-        };
-    Daemon daemon = new Daemon(settings, Clock.systemDefaultZone(), sink, uncommitted, replicas);
-    // Started by the launcher (which names itself here), the daemon runs each backup as
-    // `lbuvault backup` in a child JVM, so what a backup loads is gone when it ends.
+  /**
+   * Started by the launcher (which names itself here), the daemon runs each backup as {@code
+   * lbuvault backup} in a child JVM, so what a backup loads is gone when it ends.
+   */
+  private static void runBackupsThroughTheLauncher(Daemon daemon) {
     String launcher = System.getenv(LAUNCHER_ENV);
     if (launcher != null && !launcher.isBlank()) {
-      daemon.runBackupsIn(java.util.List.of(launcher));
+      daemon.runBackupsIn(List.of(launcher));
     }
-    AtomicBoolean ready = new AtomicBoolean();
-    MetricsServer server = null;
-    if (settings.listen().isPresent()) {
-      InetSocketAddress address = settings.listen().get();
-      try {
-        // Bound before anything else starts, so a taken port fails at once.
-        // Healthy only once start-up is complete (signal handlers, shutdown hook, scheduler): a
-        // supervisor that signals the daemon as soon as /healthz says 200 must find it ready.
-        server =
-            MetricsServer.start(address, metrics::scrape, () -> ready.get() && daemon.isRunning());
-      } catch (IOException e) {
-        throw new CommandFailure(
-            ExitCodes.FAILURE,
-            "cannot listen on "
-                + address
-                + ": "
-                + e.getMessage()
-                + " (set listen = HOST:PORT to a free port, or off)");
-      }
+  }
+
+  /** Binds the metrics endpoint before anything else starts, so a taken port fails at once. */
+  private static Optional<MetricsServer> listen(
+      DaemonSettings settings, LbuvaultMetrics metrics, BooleanSupplier healthy)
+      throws CommandFailure {
+    if (settings.listen().isEmpty()) {
+      return Optional.empty();
     }
-    // Before the scheduler starts, like the shutdown hook: /healthz answers as soon as it runs.
+    InetSocketAddress address = settings.listen().get();
+    try {
+      return Optional.of(MetricsServer.start(address, metrics::scrape, healthy));
+    } catch (IOException e) {
+      throw new CommandFailure(
+          ExitCodes.FAILURE,
+          "cannot listen on "
+              + address
+              + ": "
+              + e.getMessage()
+              + " (set listen = HOST:PORT to a free port, or off)");
+    }
+  }
+
+  /** Before the scheduler starts, like the shutdown hook: /healthz answers as soon as it runs. */
+  private static void ignoreHangups(Logger log) {
     if (!HangupSignal.handle(
         () ->
             log.info(
@@ -138,9 +121,13 @@ final class DaemonRun {
                     + " service to apply a change"))) {
       log.warn("cannot handle SIGHUP on this JVM: a SIGHUP stops the daemon");
     }
-    // Installed before the scheduler starts: /healthz answers as soon as it runs, and a SIGTERM
-    // that arrived before the hook was in place would end the JVM with 143 instead of 0.
-    MetricsServer httpServer = server;
+  }
+
+  /**
+   * Installed before the scheduler starts: /healthz answers as soon as it runs, and a SIGTERM that
+   * arrived before the hook was in place would end the JVM with 143 instead of 0.
+   */
+  private static void stopCleanlyOnSigterm(Daemon daemon, Optional<MetricsServer> server) {
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -149,36 +136,35 @@ final class DaemonRun {
                     return; // never started: the exit code already chosen stands
                   }
                   daemon.stop();
-                  if (httpServer != null) {
-                    httpServer.close();
-                  }
+                  server.ifPresent(MetricsServer::close);
                   // On SIGTERM the JVM would exit with 143 (128 + 15): runit and supervise-daemon
                   // would call a clean stop a failure. Everything is stopped: exit 0, unless a
                   // fault ended the daemon (then the code fail() chose).
                   Runtime.getRuntime().halt(exitStatus);
                 },
                 "lbuvault-shutdown"));
+  }
+
+  private static void start(Daemon daemon, Optional<MetricsServer> server) throws Exception {
     try {
       daemon.start();
     } catch (Exception | Error e) {
       START_FAILED.set(true);
-      if (server != null) {
-        server.close();
-      }
+      server.ifPresent(MetricsServer::close);
       throw e;
     }
-    ready.set(true);
-    if (server != null) {
-      log.info("serving /metrics and /healthz on http://{}/", hostPort(server.address()));
-    }
-    // The main thread watches the scheduler: if a fault stops it, /healthz would answer 503
-    // forever; exiting non-zero lets runit or supervise-daemon restart the daemon.
+  }
+
+  /**
+   * The main thread watches the scheduler: if a fault stops it, /healthz would answer 503 forever;
+   * exiting non-zero lets runit or supervise-daemon restart the daemon.
+   */
+  private static void watchUntilStopped(Daemon daemon, Logger log) throws InterruptedException {
     while (!daemon.awaitStopped(WATCH_INTERVAL)) {
       if (daemon.hasFailed()) {
         fail(log, "the scheduler is no longer running");
       }
     }
-    return exitStatus;
   }
 
   /** Logs {@code why} and exits 1 (the shutdown hook stops what is still running). */
