@@ -65,8 +65,7 @@ final class FailureReport {
         message = message + " (a filesystem is full: free space on it, then retry)";
       }
     } else {
-      code = ExitCodes.FAILURE;
-      message = internalError(ex);
+      return reportInternal(ex, err);
     }
     err.println(
         "lbuvault: " + OneLine.escape(message == null ? ex.getClass().getSimpleName() : message));
@@ -77,9 +76,19 @@ final class FailureReport {
     return code;
   }
 
-  /** The line for an exception no exit code was chosen for: a bug, so it asks for a report. */
-  static String internalError(Throwable t) {
-    return OneLine.escape(
-        "internal error: " + t + " (set LBUVAULT_DEBUG=1 for details, and report it)");
+  /**
+   * Prints the line for a failure no exit code was chosen for (a bug, an {@link Error}), which asks
+   * for a report, and returns exit code 1.
+   */
+  static int reportInternal(Throwable t, PrintWriter err) {
+    err.println(
+        "lbuvault: "
+            + OneLine.escape(
+                "internal error: " + t + " (set LBUVAULT_DEBUG=1 for details, and report it)"));
+    if ("1".equals(System.getenv("LBUVAULT_DEBUG"))) {
+      t.printStackTrace(err);
+    }
+    err.flush();
+    return ExitCodes.FAILURE;
   }
 }

@@ -38,13 +38,7 @@ public final class Main {
     try {
       return cmd.execute(args);
     } catch (Throwable t) { // NOPMD: the last line of defence, by design
-      PrintWriter err = cmd.getErr();
-      err.println("lbuvault: " + FailureReport.internalError(t));
-      if ("1".equals(System.getenv("LBUVAULT_DEBUG"))) {
-        t.printStackTrace(err);
-      }
-      err.flush();
-      return ExitCodes.FAILURE;
+      return FailureReport.reportInternal(t, cmd.getErr());
     }
   }
 

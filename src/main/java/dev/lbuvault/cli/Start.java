@@ -69,9 +69,9 @@ public final class Start {
       }
       return OptionalInt.of((Integer) parse.invoke(null, args, handoff));
     } catch (InvocationTargetException e) {
-      return OptionalInt.of(internalError(e.getCause()));
+      return OptionalInt.of(FailureReport.reportInternal(e.getCause(), stderr()));
     } catch (IllegalAccessException e) {
-      return OptionalInt.of(internalError(e));
+      return OptionalInt.of(FailureReport.reportInternal(e, stderr()));
     }
   }
 
@@ -80,27 +80,14 @@ public final class Start {
     try {
       return DaemonRun.run(settings);
     } catch (Exception e) {
-      PrintWriter err = stderr();
-      int code = FailureReport.report(e, err);
-      err.flush();
-      return code;
+      return FailureReport.report(e, stderr());
     } catch (Error e) { // NOPMD: the last line of defence, as in Main.execute
-      return internalError(e);
+      return FailureReport.reportInternal(e, stderr());
     }
   }
 
   private static PrintWriter stderr() {
     // System.err as it is now: DaemonRun replaces it with one that escapes each record's newlines.
     return new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
-  }
-
-  private static int internalError(Throwable t) {
-    PrintWriter err = stderr();
-    err.println("lbuvault: " + FailureReport.internalError(t));
-    if ("1".equals(System.getenv("LBUVAULT_DEBUG"))) {
-      t.printStackTrace(err);
-    }
-    err.flush();
-    return ExitCodes.FAILURE;
   }
 }

@@ -68,7 +68,7 @@ final class ChildWork implements RepositoryWork {
           o.bool("heal"),
           Optional.ofNullable(o.stringOrNull("next")));
     } catch (JsonException | IllegalArgumentException | ArithmeticException e) {
-      throw unreadable("verify", e);
+      throw unreadable("verify", exit, e);
     }
   }
 
@@ -84,7 +84,7 @@ final class ChildWork implements RepositoryWork {
       return new PruneSummary(
           Math.toIntExact(o.number("versions")), o.number("removed"), o.strings("busy"));
     } catch (JsonException | IllegalArgumentException | ArithmeticException e) {
-      throw unreadable("prune", e);
+      throw unreadable("prune", exit, e);
     }
   }
 
@@ -112,10 +112,7 @@ final class ChildWork implements RepositoryWork {
           removed,
           o.strings("failures"));
     } catch (JsonException | IllegalArgumentException | ArithmeticException e) {
-      if (exit.code() != 0) {
-        throw new IOException(exit.error("replicate"), e); // it failed before its result
-      }
-      throw unreadable("replicate", e);
+      throw unreadable("replicate", exit, e);
     }
   }
 
@@ -137,12 +134,7 @@ final class ChildWork implements RepositoryWork {
       return new UncommittedReport(
           o.string("host"), o.string("version"), o.string("apkovl"), changes);
     } catch (JsonException | IllegalArgumentException | DateTimeParseException e) {
-      if (exit.code() != 0) {
-        // Exit 1 is also how any command fails before its result (an internal error): its own
-        // line on stderr says why, not the missing JSON.
-        throw new IOException(exit.error("status"), e);
-      }
-      throw unreadable("status", e);
+      throw unreadable("status", exit, e);
     }
   }
 
@@ -210,7 +202,15 @@ final class ChildWork implements RepositoryWork {
     }
   }
 
-  private static IOException unreadable(String name, Exception e) {
+  /**
+   * A child's output that is not its JSON result. A child that also exited non-zero failed before
+   * its result (exit 1 is as well how any command reports an internal error): its own line on
+   * stderr says why, not the missing JSON.
+   */
+  private static IOException unreadable(String name, ChildCommand.Exit exit, Exception e) {
+    if (exit.code() != 0) {
+      return new IOException(exit.error(name), e);
+    }
     return new IOException(
         "the " + name + "'s child process printed an unreadable result: " + e, e);
   }

@@ -27,7 +27,7 @@ final class ReadAhead implements AutoCloseable {
   static final int CHUNK_BYTES = 1 << 20;
   // 4 MiB ahead is 100 ms of a 40 MB/s card: at card speed it backed up as fast as 16 MiB did
   // (13.15 against 13.13 s, 3 interleaved runs each) with 16 MiB less RSS (64 against 80 MiB max;
-  // docs/benchmarks.md, item 9).
+  // scripts/bench --only card-speed --card-variant-jar at 44cfff7, session 6).
   static final int CHUNKS = 4;
 
   private sealed interface Item permits Chunk, End {}
