@@ -145,7 +145,7 @@ class FatWriterPropertiesTest {
     for (int i = 1; i <= familySize; i++) {
       candidates.add(familyDir + familyStem + i + ".txt");
     }
-    Map<String, Boolean> taken = new HashMap<>(); // case key of path -> is a file
+    Map<String, String> taken = new HashMap<>(); // case key -> path as spelled, "/" after a dir
     List<FatFile> files = new ArrayList<>();
     int n = 0;
     for (String path : candidates) {
@@ -159,27 +159,30 @@ class FatWriterPropertiesTest {
     return files;
   }
 
-  /** Whether {@code path} clashes with nothing taken so far (case-insensitively, file vs dir). */
-  private static boolean fits(String path, Map<String, Boolean> taken) {
+  /**
+   * Whether {@code path} clashes with nothing taken so far. FAT ignores case, so no name may differ
+   * only in case from one already in its directory (for files and directories alike), and no file
+   * may also be a directory.
+   */
+  private static boolean fits(String path, Map<String, String> taken) {
     String key = FatNames.caseKey(path);
     if (taken.containsKey(key)) {
       return false;
     }
-    String[] parts = key.split("/");
-    StringBuilder prefix = new StringBuilder();
-    for (int i = 0; i < parts.length - 1; i++) {
-      prefix.append(i == 0 ? "" : "/").append(parts[i]);
-      Boolean isFile = taken.get(prefix.toString());
-      if (Boolean.TRUE.equals(isFile)) {
-        return false;
+    List<String> prefixes = new ArrayList<>();
+    for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+      prefixes.add(path.substring(0, slash));
+    }
+    for (String prefix : prefixes) {
+      String spelled = taken.get(FatNames.caseKey(prefix));
+      if (spelled != null && !spelled.equals(prefix + "/")) {
+        return false; // a file there, or a directory spelled in another case
       }
     }
-    prefix.setLength(0);
-    for (int i = 0; i < parts.length - 1; i++) {
-      prefix.append(i == 0 ? "" : "/").append(parts[i]);
-      taken.put(prefix.toString(), false);
+    for (String prefix : prefixes) {
+      taken.put(FatNames.caseKey(prefix), prefix + "/");
     }
-    taken.put(key, true);
+    taken.put(key, path);
     return true;
   }
 
