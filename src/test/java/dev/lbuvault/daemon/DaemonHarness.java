@@ -6,6 +6,7 @@ import dev.lbuvault.metrics.LbuvaultMetrics;
 import dev.lbuvault.metrics.MetricsServer;
 import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
+import dev.lbuvault.testing.DaemonProcess;
 import dev.lbuvault.testing.Http;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,6 +42,9 @@ final class DaemonHarness implements AutoCloseable {
     settings.put("source", card.toString());
     settings.put("settle", "1s");
     settings.put("listen", "127.0.0.1:0");
+    // schedules that never fire: a test running across 03:00 must not see a second run
+    settings.put("backup.schedule", DaemonProcess.NEVER);
+    settings.put("verify.schedule", DaemonProcess.NEVER);
   }
 
   DaemonHarness set(String key, String value) {

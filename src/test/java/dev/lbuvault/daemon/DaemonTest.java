@@ -10,12 +10,14 @@ import dev.lbuvault.status.StateStore;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Leftovers;
+import dev.lbuvault.testing.OpenFiles;
 import dev.lbuvault.testing.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,10 +68,12 @@ class DaemonTest {
             Cli.run("backup", "--repo", d.repo.toString(), "--source", d.card.toString())
                 .exitCode())
         .isZero();
-    // The daemon last handled a schedule two days ago: the machine was off at 03:00 since.
+    // The daemon last handled a schedule two days ago: the machine was off at its hour since.
+    // That hour is twelve hours away, so the schedule itself cannot fire during the test.
     StateStore store = StateStore.of(Repository.open(d.repo, ProcessRunner.system()), "rpi");
     store.update(s -> s.withScheduledBackup(Instant.now().minus(Duration.ofDays(2))));
-    d.set("backup.schedule", "0 0 3 * * ?").start();
+    int hour = (LocalTime.now().getHour() + 12) % 24;
+    d.set("backup.schedule", "0 0 " + hour + " * * ?").start();
     Waits.until(
         WAIT,
         "the catch-up run",
@@ -173,7 +177,12 @@ class DaemonTest {
     Repository repo = Repository.open(d.repo, ProcessRunner.system());
     try (RepositoryLock held = repo.lock(Duration.ZERO, Clock.systemUTC(), "test")) {
       d.start();
-      Thread.sleep(2500); // the startup backup is now waiting for the lock
+      Path lock = d.repo.resolve("lock");
+      // ours, and the startup backup's (it opens the file before it tries to lock it)
+      Waits.until(
+          WAIT,
+          "the startup backup to wait for the lock",
+          () -> OpenFiles.count(ProcessHandle.current(), lock) >= 2);
       long start = System.nanoTime();
       d.stop();
       Duration took = Duration.ofNanos(System.nanoTime() - start);

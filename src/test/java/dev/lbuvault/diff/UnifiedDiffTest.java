@@ -34,6 +34,14 @@ class UnifiedDiffTest {
   }
 
   @Test
+  void aLineAmongRunsTheOtherFileLacksStillCountsAsKeptAsInGnuDiffMinimal() throws Exception {
+    String a = "a\na\na\nb\na\na\na\n";
+    String b = "b\nb\nb\nb\nb\nb\n";
+    assertThat(ours(a, b).stream().filter(l -> l.matches("^[-+](?![-+]{2} ).*"))).hasSize(11);
+    assertThat(ours(a, b)).isEqualTo(gnu(a, b));
+  }
+
+  @Test
   void aFileGainingOrLosingItsFinalNewlineIsMarkedAsGnuDiffMarksIt() throws Exception {
     assertThat(ours("x\ny\n", "x\ny")).isEqualTo(gnu("x\ny\n", "x\ny"));
     assertThat(ours("x\ny", "x\ny\nz")).isEqualTo(gnu("x\ny", "x\ny\nz"));
@@ -86,6 +94,9 @@ class UnifiedDiffTest {
             null,
             List.of(
                 Tools.require("diff").toString(),
+                // without --minimal GNU diff gives up minimality around runs of lines the other
+                // file lacks (a a a b a a a against b x 6: 13 changed lines, not 11)
+                "--minimal",
                 "-u",
                 "--label",
                 "a/f",

@@ -11,6 +11,7 @@ import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Leftovers;
+import dev.lbuvault.testing.OpenFiles;
 import dev.lbuvault.testing.Tools;
 import dev.lbuvault.testing.Waits;
 import java.nio.file.Files;
@@ -85,11 +86,11 @@ class DaemonProcessTest {
     Process stuck;
     try (RepositoryLock held = r.lock(Duration.ZERO, Clock.systemUTC(), "test")) {
       stuck = CliProcess.start(log2, args);
+      // the daemon (or its backup child) opens the lock file before it tries to lock it
       Waits.until(
           WAIT,
-          "the backup to wait for the lock",
-          () -> Http.tryGet("http://127.0.0.1:" + port + "/healthz").isPresent());
-      Thread.sleep(2500); // settle, then the startup backup blocks on the lock
+          "the startup backup to wait for the lock",
+          () -> OpenFiles.count(stuck.toHandle(), repo.resolve("lock")) >= 1);
       long start = System.nanoTime();
       stuck.destroy();
       assertThat(stuck.waitFor(30, TimeUnit.SECONDS)).as(Files.readString(log2)).isTrue();

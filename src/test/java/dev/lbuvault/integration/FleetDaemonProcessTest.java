@@ -10,6 +10,7 @@ import dev.lbuvault.testing.Cards;
 import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Http;
+import dev.lbuvault.testing.OpenFiles;
 import dev.lbuvault.testing.Promtool;
 import dev.lbuvault.testing.Waits;
 import java.nio.file.Files;
@@ -86,7 +87,10 @@ class FleetDaemonProcessTest {
     try {
       Waits.until(WAIT, "the first version of rpi", () -> versions(repo, "rpi").size() == 1);
       Waits.until(WAIT, "the daemon's /metrics", () -> Http.tryGet(metrics).isPresent());
-      Thread.sleep(3000); // the first replication has started and waits for the target's lock
+      Waits.until(
+          WAIT,
+          "the first replication to wait for the target's lock",
+          () -> OpenFiles.count(daemon.toHandle(), second.resolve("lock")) >= 1);
       String waiting = Http.get(metrics).body();
       assertThat(
               Http.sample(waiting, "lbuvault_replica_last_success_timestamp_seconds" + rpiSecond))

@@ -30,6 +30,9 @@ public final class DaemonProcess implements AutoCloseable {
     this.port = port;
   }
 
+  /** A Quartz schedule with no fire time before 2099. */
+  public static final String NEVER = "0 0 3 1 1 ? 2099";
+
   /** Starts a daemon on {@code dir/repo} and {@code dir/card} with {@code extraArgs} appended. */
   public static DaemonProcess start(Path dir, String... extraArgs) throws IOException {
     Path repo = dir.resolve("repo");
@@ -47,7 +50,12 @@ public final class DaemonProcess implements AutoCloseable {
                 "--source",
                 card.toString(),
                 "--listen",
-                "127.0.0.1:" + port));
+                "127.0.0.1:" + port,
+                // schedules that never fire: a test running across 03:00 must not see a 2nd run
+                "--backup-schedule",
+                NEVER,
+                "--verify-schedule",
+                NEVER));
     args.addAll(List.of(extraArgs));
     Process process = CliProcess.start(log, args.toArray(String[]::new));
     return new DaemonProcess(process, repo, card, log, port);

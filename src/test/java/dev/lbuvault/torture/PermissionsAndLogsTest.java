@@ -82,6 +82,10 @@ class PermissionsAndLogsTest {
       Path card = Cards.make(tmp.resolve("daemon-card"));
       Path repo = tmp.resolve("daemon-repo");
       assertThat(Cli.run("init", "--repo", repo.toString()).exitCode()).isZero();
+      // else the check below could pass on another program's (or a left-over daemon's) listener
+      assertThat(listeners())
+          .as("port %d must be free for this test", DaemonSettings.DEFAULT_PORT)
+          .isEmpty();
       Process daemon =
           CliProcess.start(
               tmp.resolve("daemon.log"),
@@ -97,11 +101,7 @@ class PermissionsAndLogsTest {
             "the daemon's /healthz on the default port",
             () -> !daemon.isAlive() || Http.tryGet(healthz).isPresent());
         assertThat(daemon.isAlive()).as(Files.readString(tmp.resolve("daemon.log"))).isTrue();
-        List<String> listeners =
-            Commands.check(null, "ss", "-ltnH", "sport = :" + DaemonSettings.DEFAULT_PORT)
-                .lines()
-                .map(l -> l.trim().split("\\s+")[3])
-                .toList();
+        List<String> listeners = listeners();
         assertThat(listeners)
             .isNotEmpty()
             .allMatch(
@@ -114,9 +114,19 @@ class PermissionsAndLogsTest {
         s.passed();
       } finally {
         daemon.destroy();
-        daemon.waitFor(40, java.util.concurrent.TimeUnit.SECONDS);
+        if (!daemon.waitFor(40, java.util.concurrent.TimeUnit.SECONDS)) {
+          daemon.destroyForcibly(); // a hung daemon must not hold the port for later tests
+        }
       }
     }
+  }
+
+  /** The local addresses listening on the default metrics port, from ss(8). */
+  private static List<String> listeners() throws java.io.IOException {
+    return Commands.check(null, "ss", "-ltnH", "sport = :" + DaemonSettings.DEFAULT_PORT)
+        .lines()
+        .map(l -> l.trim().split("\\s+")[3])
+        .toList();
   }
 
   private void run(String backend, Path repo, List<String> initOptions) throws Exception {
