@@ -395,7 +395,6 @@ class ChildWorkTest {
     DaemonHarness d =
         new DaemonHarness(tmp)
             .set("verify.schedule", "0/2 * * * * ?")
-            .set("backup.schedule", "0 0 3 1 1 ? 2099")
             .set("keep.last", "1")
             .set("rescan", "1h");
     if (children) {
@@ -444,7 +443,6 @@ class ChildWorkTest {
     try (DaemonHarness d =
         new DaemonHarness(tmp)
             .set("verify.schedule", "0/2 * * * * ?")
-            .set("backup.schedule", "0 0 3 1 1 ? 2099")
             .set("rescan", "1h")
             .backupsIn(List.of(launcher("kill -9 $$").toString()))
             .start()) {
@@ -464,7 +462,6 @@ class ChildWorkTest {
     DaemonHarness d =
         new DaemonHarness(tmp)
             .set("verify.schedule", "0/2 * * * * ?")
-            .set("backup.schedule", "0 0 3 1 1 ? 2099")
             .set("rescan", "1h")
             .backupsIn(List.of(launcher("exec sleep 600").toString()));
     d.start();

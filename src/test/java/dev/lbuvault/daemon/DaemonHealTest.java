@@ -23,7 +23,6 @@ class DaemonHealTest {
     try (DaemonHarness d =
         new DaemonHarness(tmp)
             .set("verify.schedule", "0/2 * * * * ?")
-            .set("backup.schedule", "0 0 3 1 1 ? 2099")
             .set("rescan", "1h")
             .start()) {
       Waits.until(

@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  * loopback port: for tests that judge the running process from outside (jcmd, strace, signals).
  */
 public final class DaemonProcess implements AutoCloseable {
+  /** A Quartz schedule with no fire time before 2099. */
+  public static final String NEVER = "0 0 3 1 1 ? 2099";
+
   private final Process process;
   private final Path repo;
   private final Path card;
@@ -29,9 +32,6 @@ public final class DaemonProcess implements AutoCloseable {
     this.log = log;
     this.port = port;
   }
-
-  /** A Quartz schedule with no fire time before 2099. */
-  public static final String NEVER = "0 0 3 1 1 ? 2099";
 
   /** Starts a daemon on {@code dir/repo} and {@code dir/card} with {@code extraArgs} appended. */
   public static DaemonProcess start(Path dir, String... extraArgs) throws IOException {
