@@ -42,7 +42,7 @@ final class DaemonHarness implements AutoCloseable {
     settings.put("source", card.toString());
     settings.put("settle", "1s");
     settings.put("listen", "127.0.0.1:0");
-    // schedules that never fire: a test running across 03:00 must not see a second run
+    // see DaemonProcess.NEVER for why these, not the defaults or off
     settings.put("backup.schedule", DaemonProcess.NEVER);
     settings.put("verify.schedule", DaemonProcess.NEVER);
   }

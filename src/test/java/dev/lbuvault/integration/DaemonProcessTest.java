@@ -6,9 +6,9 @@ import dev.lbuvault.process.ProcessRunner;
 import dev.lbuvault.repo.Repository;
 import dev.lbuvault.repo.RepositoryLock;
 import dev.lbuvault.testing.Cards;
-import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.DaemonProcess;
 import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Leftovers;
 import dev.lbuvault.testing.OpenFiles;
@@ -30,13 +30,6 @@ class DaemonProcessTest {
 
   @TempDir Path tmp;
 
-  private Path repo() {
-    Path repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
-        .isZero();
-    return repo;
-  }
-
   private static List<Path> versions(Path repo) throws Exception {
     Path dir = repo.resolve("hosts/rpi/versions");
     if (!Files.isDirectory(dir)) {
@@ -49,7 +42,7 @@ class DaemonProcessTest {
 
   @Test
   void sigtermExitsZeroWhenIdleAndWhenABackupIsStuckBehindACliWriter() throws Exception {
-    Path repo = repo();
+    Path repo = DaemonProcess.repo(tmp);
     Path card = Cards.make(tmp.resolve("card"));
     int port = Http.freePort();
     String[] args = {
@@ -111,7 +104,7 @@ class DaemonProcessTest {
       throws Exception {
     Tools.requireRoot();
     Tools.require("mount");
-    Path repo = repo();
+    Path repo = DaemonProcess.repo(tmp);
     Path card = Cards.make(tmp.resolve("card"));
     Path mnt = Files.createDirectory(tmp.resolve("mnt"));
     int port = Http.freePort();

@@ -3,9 +3,9 @@ package dev.lbuvault.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.testing.Cards;
-import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
+import dev.lbuvault.testing.DaemonProcess;
 import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Waits;
 import java.nio.file.Files;
@@ -23,13 +23,6 @@ class DaemonResilienceTest {
 
   @TempDir Path tmp;
 
-  private Path repo() {
-    Path repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
-        .isZero();
-    return repo;
-  }
-
   private static boolean healthy(int port) {
     return Http.tryGet("http://127.0.0.1:" + port + "/healthz")
         .map(r -> r.status() == 200)
@@ -38,42 +31,22 @@ class DaemonResilienceTest {
 
   @Test
   void aStateFileNested100000DeepIsLoggedOnOneLineAndTheDaemonRuns() throws Exception {
-    Path repo = repo();
-    Path card = Cards.make(tmp.resolve("card"));
+    Path repo = DaemonProcess.repo(tmp);
     Path state = Files.createDirectories(repo.resolve("hosts/rpi")).resolve("daemon-state.json");
     Files.writeString(state, "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000));
-    int port = Http.freePort();
-    Path log = tmp.resolve("daemon.log");
-    Process p =
-        CliProcess.start(
-            log,
-            "daemon",
-            "--repo",
-            repo.toString(),
-            "--source",
-            card.toString(),
-            "--listen",
-            "127.0.0.1:" + port,
-            "--backup-schedule",
-            "off",
-            "--verify-schedule",
-            "off");
-    try {
-      Waits.until(WAIT, "/healthz 200", () -> healthy(port) || !p.isAlive());
-      assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
-      String text = Files.readString(log);
+    try (DaemonProcess d =
+        DaemonProcess.start(tmp, "--backup-schedule", "off", "--verify-schedule", "off")) {
+      d.awaitHealthy(WAIT);
+      String text = d.log();
       assertThat(text).doesNotContain("StackOverflowError").doesNotContain("\tat ");
       assertThat(text).contains(state + " is damaged").contains("nested more than");
-    } finally {
-      p.destroy();
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(d.stop()).as(d.log()).isZero();
     }
-    assertThat(p.exitValue()).as(Files.readString(log)).isZero();
   }
 
   @Test
   void sighupIsLoggedAndIgnoredWhileSigtermStillExitsZero() throws Exception {
-    Path repo = repo();
+    Path repo = DaemonProcess.repo(tmp);
     Path card = Cards.make(tmp.resolve("card"));
     int port = Http.freePort();
     Path log = tmp.resolve("daemon.log");
@@ -115,7 +88,7 @@ class DaemonResilienceTest {
 
   @Test
   void aConfigFileOthersCanWriteStopsTheDaemonWithExitTwoAndTheChmod() throws Exception {
-    Path repo = repo();
+    Path repo = DaemonProcess.repo(tmp);
     Path conf = tmp.resolve("lbuvault.conf");
     Files.writeString(conf, "repo = " + repo + "\nsource = " + tmp + "\nlisten = off\n");
     Files.setPosixFilePermissions(

@@ -3,7 +3,6 @@ package dev.lbuvault.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lbuvault.testing.Cards;
-import dev.lbuvault.testing.Cli;
 import dev.lbuvault.testing.CliProcess;
 import dev.lbuvault.testing.Commands;
 import dev.lbuvault.testing.DaemonProcess;
@@ -28,13 +27,6 @@ class DaemonStartTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir Path tmp;
-
-  private Path repo() {
-    Path repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
-        .isZero();
-    return repo;
-  }
 
   @Test
   void aRunningDaemonHasNoPicocliOrCommandClassLoaded() throws Exception {
@@ -61,7 +53,7 @@ class DaemonStartTest {
 
   @Test
   void helpUsageErrorsABadSettingAndATakenPortKeepTheirExitCodesAndOneLine() throws Exception {
-    Path repo = repo();
+    Path repo = DaemonProcess.repo(tmp);
     Path card = Cards.make(tmp.resolve("card"));
     String r = repo.toString();
     String c = card.toString();

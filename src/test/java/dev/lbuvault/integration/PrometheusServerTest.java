@@ -2,13 +2,12 @@ package dev.lbuvault.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lbuvault.testing.Cards;
-import dev.lbuvault.testing.Cli;
-import dev.lbuvault.testing.CliProcess;
+import dev.lbuvault.testing.DaemonProcess;
 import dev.lbuvault.testing.Http;
 import dev.lbuvault.testing.Promtool;
 import dev.lbuvault.testing.Tools;
 import dev.lbuvault.testing.Waits;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,26 +30,17 @@ class PrometheusServerTest {
   void prometheusIngestsTheDaemonsMetrics() throws Exception {
     Path prometheus = Tools.require("prometheus");
     Tools.require("promtool");
-    Path card = Cards.make(tmp.resolve("card"));
-    Path repo = tmp.resolve("repo");
-    assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
-        .isZero();
-    int daemonPort = Http.freePort();
-    Process daemon =
-        CliProcess.start(
-            tmp.resolve("daemon.log"),
-            "daemon",
-            "--repo",
-            repo.toString(),
-            "--source",
-            card.toString(),
-            "--listen",
-            "127.0.0.1:" + daemonPort,
-            "--settle",
-            "1s");
+    try (DaemonProcess daemon = DaemonProcess.start(tmp, "--settle", "1s")) {
+      runPrometheusAgainst(daemon, prometheus);
+      assertThat(daemon.stop()).as(daemon.log()).isZero();
+    }
+  }
+
+  /** Prometheus scraping {@code daemon}: what it stores must match what the daemon exported. */
+  private void runPrometheusAgainst(DaemonProcess daemon, Path prometheus) throws Exception {
     Process server = null;
     try {
-      String metrics = "http://127.0.0.1:" + daemonPort + "/metrics";
+      String metrics = daemon.url("/metrics");
       Waits.until(
           WAIT,
           "the first backup's metrics",
@@ -73,7 +63,7 @@ class PrometheusServerTest {
               "scrape_configs:",
               "  - job_name: lbuvault",
               "    static_configs:",
-              "      - targets: ['127.0.0.1:" + daemonPort + "']",
+              "      - targets: ['" + URI.create(metrics).getAuthority() + "']",
               ""));
       server =
           new ProcessBuilder(
@@ -119,9 +109,6 @@ class PrometheusServerTest {
         server.destroy();
         server.waitFor(30, TimeUnit.SECONDS);
       }
-      daemon.destroy();
-      daemon.waitFor(30, TimeUnit.SECONDS);
     }
-    assertThat(daemon.exitValue()).isZero();
   }
 }

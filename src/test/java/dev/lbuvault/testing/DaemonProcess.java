@@ -16,7 +16,11 @@ import java.util.concurrent.TimeUnit;
  * loopback port: for tests that judge the running process from outside (jcmd, strace, signals).
  */
 public final class DaemonProcess implements AutoCloseable {
-  /** A Quartz schedule with no fire time before 2099. */
+  /**
+   * A Quartz schedule with no fire time before 2099: a test running across 03:00 must not see a
+   * second run. Not {@code off}: with a verify schedule the daemon also verifies once at start, as
+   * it does with the defaults.
+   */
   public static final String NEVER = "0 0 3 1 1 ? 2099";
 
   private final Process process;
@@ -33,11 +37,25 @@ public final class DaemonProcess implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a daemon on {@code dir/repo} and {@code dir/card} with {@code extraArgs} appended. */
-  public static DaemonProcess start(Path dir, String... extraArgs) throws IOException {
+  /**
+   * The plain repository {@code dir/repo}, made by {@code lbuvault init} unless it exists: a test
+   * that prepares the repository calls this before {@link #start}.
+   */
+  public static Path repo(Path dir) {
     Path repo = dir.resolve("repo");
-    assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
-        .isZero();
+    if (!Files.exists(repo.resolve("lbuvault.json"))) {
+      assertThat(Cli.run("init", "--repo", repo.toString(), "--backend", "plain").exitCode())
+          .isZero();
+    }
+    return repo;
+  }
+
+  /**
+   * Starts a daemon on {@link #repo dir/repo} and a new card {@code dir/card}, listening on a free
+   * port, with {@code extraArgs} appended; a schedule not given there is {@link #NEVER}.
+   */
+  public static DaemonProcess start(Path dir, String... extraArgs) throws IOException {
+    Path repo = repo(dir);
     Path card = Cards.make(dir.resolve("card"));
     int port = Http.freePort();
     Path log = dir.resolve("daemon.log");
@@ -50,12 +68,12 @@ public final class DaemonProcess implements AutoCloseable {
                 "--source",
                 card.toString(),
                 "--listen",
-                "127.0.0.1:" + port,
-                // schedules that never fire: a test running across 03:00 must not see a 2nd run
-                "--backup-schedule",
-                NEVER,
-                "--verify-schedule",
-                NEVER));
+                "127.0.0.1:" + port));
+    for (String schedule : List.of("--backup-schedule", "--verify-schedule")) {
+      if (!List.of(extraArgs).contains(schedule)) {
+        args.addAll(List.of(schedule, NEVER));
+      }
+    }
     args.addAll(List.of(extraArgs));
     Process process = CliProcess.start(log, args.toArray(String[]::new));
     return new DaemonProcess(process, repo, card, log, port);
